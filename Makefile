@@ -1,0 +1,34 @@
+# Two commands: `make grade` (set up, build, grade examples/) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+OUT ?= build/example-grades
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: grade test build lint install clean bench
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(PY) -m autograder build
+
+grade: build
+	$(PY) -m autograder grade examples --out $(OUT) --workers $(WORKERS)
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+bench: build
+	$(PY) benchmarks/bench_grading.py
+
+clean:
+	rm -rf build dist

@@ -1,0 +1,57 @@
+"""Keep hidden material out of student-visible text.
+
+Student code controls exception messages and output, and a determined student can make
+them contain whatever its process can see. Everything student-provided that we show goes
+through a ``Redactor``: it drops any line that appears in the hidden sources (checks and
+reference) and caps the length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+MIN_LINE = 12
+"""Shorter lines ("return x", "else:") are too common to be evidence of a leak."""
+
+
+class Redactor:
+    """Removes lines of protected source files from text shown to students.
+
+    Args:
+        protected_sources: the texts to protect (file contents).
+        limit: maximum characters kept of any one message.
+    """
+
+    def __init__(self, protected_sources: Iterable[str] = (), *, limit: int = 600) -> None:
+        self.limit = limit
+        self._lines = {
+            line.strip() for text in protected_sources for line in text.splitlines() if len(line.strip()) >= MIN_LINE
+        }
+
+    @classmethod
+    def for_paths(cls, paths: Iterable[Path], *, limit: int = 600) -> Redactor:
+        """Protect every ``*.py`` file under the given files or folders."""
+        texts = []
+        for path in paths:
+            files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+            texts.extend(f.read_text(encoding="utf-8", errors="replace") for f in files if f.exists())
+        return cls(texts, limit=limit)
+
+    def leaks(self, text: str) -> bool:
+        """Whether ``text`` contains a protected line."""
+        return any(self._contains_protected(line) for line in text.splitlines())
+
+    def _contains_protected(self, line: str) -> bool:
+        stripped = line.strip()
+        if len(stripped) < MIN_LINE:
+            return False
+        return stripped in self._lines or any(p in stripped for p in self._lines if len(p) >= 24)
+
+    def clean(self, text: str) -> str:
+        """Drop protected lines, then cap the length."""
+        kept = ["[hidden line removed]" if self._contains_protected(line) else line for line in text.splitlines()]
+        out = "\n".join(kept)
+        if len(out) > self.limit:
+            out = out[: self.limit] + " …[truncated]"
+        return out

@@ -1,0 +1,84 @@
+"""Command line: declares options and forwards to each verb's ``main``.
+
+    python -m autograder assign                 # build student_template/ from assignment/
+    python -m autograder build                  # reference measurements + dist/autograder.zip
+    python -m autograder grade PATH... --out DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from autograder.checks.expected import PACKAGE_ROOT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log diagnostics to stderr")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    grade = verbs.add_parser("grade", help="grade notebooks, Otter zips, folders or a Gradescope export")
+    grade.add_argument("paths", nargs="+", type=Path)
+    grade.add_argument("--out", type=Path, required=True, help="output folder")
+    grade.add_argument("--workers", type=int, default=None, help="parallel workers (default: cores)")
+    grade.add_argument("--timeout", type=float, default=None, help="seconds per submission (default 180)")
+    grade.add_argument("--memory", type=int, default=None, help="MB per submission (default 2048)")
+    grade.add_argument("--force", action="store_true", help="regrade cached submissions")
+
+    assign = verbs.add_parser("assign", help="build the student template from the master notebook")
+    assign.add_argument("--master", type=Path, default=PACKAGE_ROOT / "assignment" / "pooling_norms_layers.ipynb")
+    assign.add_argument("--output", type=Path, default=PACKAGE_ROOT / "student_template")
+
+    build = verbs.add_parser("build", help="build reference measurements and dist/autograder.zip")
+    build.add_argument("--out", type=Path, default=PACKAGE_ROOT / "dist" / "autograder.zip")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m autograder``."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.verb == "grade":
+        from autograder.console import Console
+        from autograder.grading import batch
+        from autograder.grading.inputs import InputError
+
+        console = Console(stderr=False)
+        try:
+            results = batch.main(paths=args.paths, out=args.out, workers=args.workers, timeout_s=args.timeout,
+                                 memory_mb=args.memory, force=args.force, console=console)
+        except InputError as exc:
+            console.rich.print(f"[red]error:[/red] {exc}")
+            return 2
+        except KeyboardInterrupt:
+            console.rich.print("[yellow]interrupted: results so far are saved; run the same command again to finish[/yellow]")
+            return 130
+        for r in results:
+            notes = r.isolation.get("notes") if isinstance(r.isolation, dict) else None
+            if r.isolation and not r.isolation.get("privileges_dropped"):
+                console.note_once("not running as root: student code ran as your own user "
+                                  "(hidden files are masked and the network is cut where the system allows)")
+            for note in notes or []:
+                console.note_once(str(note))
+        console.score_table(results)
+        console.rich.print(f"wrote {args.out / 'grades.csv'}")
+        return 0
+    if args.verb == "assign":
+        from autograder import assign
+
+        assign.main(master=args.master, output=args.output)
+        return 0
+    if args.verb == "build":
+        from autograder.gradescope import build
+
+        build.main(out=args.out)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

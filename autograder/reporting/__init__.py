@@ -1,0 +1,1 @@
+"""Everything graders and students read: gradebook, results.json, feedback pages, class report."""
