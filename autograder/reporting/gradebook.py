@@ -18,6 +18,11 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+def _cell(text: str) -> str:
+    """Neutralize spreadsheet formulas in free text (names, reasons come from submissions)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def gradebook_rows(results: list[SubmissionResult]) -> list[dict[str, str]]:
     """Rows of the gradebook, in the given order."""
     rows = []
@@ -29,8 +34,8 @@ def gradebook_rows(results: list[SubmissionResult]) -> list[dict[str, str]]:
             "score": _fmt(r.score),
             "max_score": _fmt(r.max_score),
             **{q: _fmt(per_q.get(q, (0.0, 0.0))[0]) for q in QUESTIONS},
-            "student": r.student,
-            "reason": r.reason,
+            "student": _cell(r.student),
+            "reason": _cell(r.reason),
             "seconds": f"{r.seconds:.2f}",
         }
         rows.append(row)

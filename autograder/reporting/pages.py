@@ -1,0 +1,195 @@
+"""HTML pages for TAs and students: feedback per submission, class report, written answers, index.
+
+Every page is one self-contained file (inline CSS, plots as PNG ``data:`` URIs, no scripts) and
+is rendered by Jinja2 with autoescaping, so names, messages, notebook output and written answers
+are always shown as text. A Content-Security-Policy forbids scripts and outside resources as a
+second line of defence. Files are written atomically.
+
+Layout under ``out``::
+
+    index.html                 links to everything below
+    report.html                class statistics, plots, one row per submission
+    feedback/<key>.html        one page per submission
+    written/<q>.html           every submission's answer to one written question
+    written/written_answers.csv
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from autograder.checks.judging import TestResult
+from autograder.grading.cache import atomic_write_text
+from autograder.grading.results import SubmissionResult
+from autograder.reporting import plots
+from autograder.reporting.summary import question_order, questions_of, summarize
+from autograder.reporting.written import WRITTEN_QUESTIONS, render_answer, written_csv
+
+log = logging.getLogger(__name__)
+
+ASSIGNMENT_TITLE = "Pooling, Normalizations, and Custom Layers"
+TEMPLATES = Path(__file__).with_name("templates")
+WRITE_THREADS = 8
+"""Feedback pages are written (and fsynced) by this many threads while the next ones render."""
+
+
+@dataclass
+class QuestionView:
+    """One question's block on a feedback page."""
+
+    question: str
+    earned: float = 0.0
+    available: float = 0.0
+    tests: list[TestResult] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float:
+        """Score as a percentage of the question's points."""
+        return 100.0 * self.earned / self.available if self.available else 0.0
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja2 environment of the report templates (autoescaping on for every template)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # templates are part of the package: no stat() per page
+    )
+    env.filters["num"] = _num
+    env.globals["assignment"] = ASSIGNMENT_TITLE
+    env.globals["written_questions"] = WRITTEN_QUESTIONS
+    return env
+
+
+def _render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def feedback_name(key: str) -> str:
+    """File name of a submission's feedback page.
+
+    Raises:
+        ValueError: ``key`` is not a plain file name (keys are file-name-safe by construction).
+    """
+    if not key or key in {".", ".."} or PurePosixPath(key).name != key or "\\" in key:
+        raise ValueError(f"Expected a file-name-safe submission key. Received: key={key!r}")
+    return f"{key}.html"
+
+
+def _href(folder: str, key: str) -> str:
+    return f"{folder}{quote(feedback_name(key))}"
+
+
+def feedback_page(result: SubmissionResult) -> str:
+    """The HTML feedback page of one submission."""
+    views: dict[str, QuestionView] = {}
+    for t in result.tests:
+        view = views.setdefault(t.question, QuestionView(t.question))
+        view.tests.append(t)
+        view.earned = round(view.earned + t.score, 4)
+        view.available = round(view.available + t.points, 4)
+    questions = sorted(views.values(), key=lambda v: question_order(v.question))
+    return _render(
+        "feedback.html",
+        r=result,
+        source_name=PurePosixPath(result.source.replace("\\", "/")).name if result.source else "",
+        questions=questions,
+        percent=100.0 * result.score / result.max_score if result.max_score else 0.0,
+        written=[(q, bool(result.written.get(q, "").strip())) for q in WRITTEN_QUESTIONS],
+        output_lines=len(result.output.splitlines()),
+    )
+
+
+def report_page(results: list[SubmissionResult]) -> str:
+    """The class report: summary, plots and one linked row per submission."""
+    summary = summarize(results)
+    rows = [
+        {
+            "key": r.key,
+            "href": _href("feedback/", r.key),
+            "student": r.student,
+            "status": r.status,
+            "score": r.score,
+            "max_score": r.max_score,
+            "per_q": {q: earned for q, (earned, _) in r.question_scores().items()},
+            "seconds": r.seconds,
+            "reason": r.reason,
+        }
+        for r in results
+    ]
+    charts = {
+        "histogram": plots.score_histogram(results, summary.max_score),
+        "questions": plots.question_chart(summary.questions),
+        "tests": plots.pass_rate_chart(summary.tests),
+        "slowest": plots.slowest_chart(summary.slowest),
+    }
+    return _render("report.html", s=summary, rows=rows, questions=questions_of(results), plots=charts)
+
+
+def written_page(results: list[SubmissionResult], question: str) -> str:
+    """Every submission's answer to one written question, for manual grading."""
+    entries = []
+    for r in results:
+        text = r.written.get(question, "")
+        text = text if text.strip() else ""
+        entries.append({
+            "key": r.key,
+            "student": r.student,
+            "href": _href("../feedback/", r.key),
+            "text": text,
+            "html": render_answer(text) if text else "",
+        })
+    answered = sum(1 for e in entries if e["text"])
+    return _render("written.html", question=question, entries=entries, answered=answered)
+
+
+def index_page(results: list[SubmissionResult]) -> str:
+    """The entry page linking the report, written answers and gradebook."""
+    summary = summarize(results, slowest=0)
+    return _render("index.html", count=summary.count, status_counts=summary.status_counts)
+
+
+def _write_many(files: Iterable[tuple[Path, str]]) -> None:
+    """Write files atomically; rendering (GIL-bound) overlaps with writing (fsync, in threads)."""
+    with ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="pages") as pool:
+        futures = [pool.submit(atomic_write_text, path, text) for path, text in files]
+    for future in futures:
+        future.result()
+
+
+def write_all(results: list[SubmissionResult], out: Path) -> None:
+    """Write every page for a graded batch under ``out`` (each file atomically).
+
+    Args:
+        results: one per submission, in gradebook order.
+        out: the grading output folder (``grades.csv`` and ``results/`` live there too).
+
+    Raises:
+        ValueError: a result's key is not a plain file name.
+    """
+    for r in results:
+        feedback_name(r.key)  # refuse unsafe keys before writing anything
+    _write_many((out / "feedback" / feedback_name(r.key), feedback_page(r)) for r in results)
+    for q in WRITTEN_QUESTIONS:
+        atomic_write_text(out / "written" / f"{q}.html", written_page(results, q))
+    atomic_write_text(out / "written" / "written_answers.csv", written_csv(results))
+    atomic_write_text(out / "report.html", report_page(results))
+    atomic_write_text(out / "index.html", index_page(results))
+    log.info("wrote %d feedback pages, the class report and written answers under %s", len(results), out)
