@@ -95,6 +95,7 @@ def judge_worker_result(
     cell_errors: list[dict[str, Any]] = []
     last_cell: int | None = None
     cells_done = False
+    finished = False
     for line in answer.get("records", []):
         try:
             record = wire.loads_line(line)
@@ -115,6 +116,8 @@ def judge_worker_result(
                         "type": redactor.clean(str(err.get("type", ""))),
                         "message": redactor.clean(str(err.get("message", ""))),
                     })
+        elif kind == "done" and cells_done:
+            finished = len(probes) == len(ALL_CHECKS)
         elif kind == "probe" and cells_done:
             check_id = record.get("id")
             if isinstance(check_id, str) and check_id in CHECKS_BY_ID and check_id not in probes:
@@ -126,6 +129,8 @@ def judge_worker_result(
         where = f" while running cell {last_cell}"
     elif cells_done and len(probes) < len(ALL_CHECKS):
         where = " while the hidden checks ran"
+    if status_raw == "completed" and not finished:
+        status_raw, reason = "crashed", "ended the grading process early (os._exit, exit() in a subprocess, or a crash)"
     if status_raw == "completed":
         status = "graded"
     elif status_raw == "timeout":

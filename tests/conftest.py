@@ -1,0 +1,30 @@
+"""Shared fixtures: template-based submissions and one grading call that reuses workers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session")
+def solution_answers() -> dict[str, str]:
+    """The master's solution code per question."""
+    from helpers import solution_answers as load
+
+    return load()
+
+
+@pytest.fixture(scope="session")
+def expected_path() -> Path:
+    """Reference measurements, built once for the whole session."""
+    from autograder.checks.expected import ensure_expected
+    from autograder.grading.core import DEFAULT_EXPECTED
+
+    ensure_expected(DEFAULT_EXPECTED)
+    return DEFAULT_EXPECTED
