@@ -18,7 +18,7 @@ $(STAMP): requirements.txt constraints.txt
 	touch $(STAMP)
 
 build: $(STAMP)
-	$(PY) -m autograder build
+	$(PY) -m autograder build --otter
 
 grade: build
 	$(PY) -m autograder grade examples --out $(OUT) --workers $(WORKERS)

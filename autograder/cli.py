@@ -2,6 +2,7 @@
 
     python -m autograder assign                 # build student_template/ from assignment/
     python -m autograder build                  # reference measurements + dist/autograder.zip
+    python -m autograder build --otter          # ... and Otter's dist/otter_autograder.zip
     python -m autograder grade PATH... --out DIR
 """
 
@@ -35,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
 
     build = verbs.add_parser("build", help="build reference measurements and dist/autograder.zip")
     build.add_argument("--out", type=Path, default=PACKAGE_ROOT / "dist" / "autograder.zip")
+    build.add_argument("--otter", action="store_true",
+                       help="also build dist/otter_autograder.zip (Otter's autograder, from the master notebook)")
     return parser
 
 
@@ -76,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.gradescope import build
 
         build.main(out=args.out)
+        if args.otter:
+            from autograder.gradescope import otter_compat
+
+            otter_compat.main()
         return 0
     return 2
 

@@ -25,6 +25,33 @@ from typing import Any
 
 PR_SET_CHILD_SUBREAPER = 36
 SANDBOX_UID_BASE = 61000
+SANDBOX_UID_COUNT = 1000
+UID_LOCK_DIR = Path(tempfile.gettempdir()) / "autograder-sandbox-uids"
+
+
+def claim_sandbox_uid(slot: int) -> tuple[int, Any]:
+    """Reserve a sandbox uid no other grader on this machine is using.
+
+    Each worker kills every process of its uid after a job, so two graders running at once
+    must never share one. A uid is held by an exclusive ``flock`` on a per-uid file for the
+    worker's lifetime (released by the kernel if the worker dies).
+
+    Returns:
+        The uid and the open lock file (keep it open).
+    """
+    import fcntl
+
+    UID_LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
+    for offset in range(SANDBOX_UID_COUNT):
+        uid = SANDBOX_UID_BASE + (slot + offset) % SANDBOX_UID_COUNT
+        handle = open(UID_LOCK_DIR / f"{uid}.lock", "w")  # noqa: SIM115 - held for the worker's life
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        return uid, handle
+    raise RuntimeError("no free sandbox uid")
 POLL_S = 0.05
 EXIT_GRACE_S = 1.0
 
@@ -108,15 +135,15 @@ def _reap() -> None:
             return
 
 
-def run_job(job: dict[str, Any], slot: int) -> dict[str, Any]:
+def run_job(job: dict[str, Any], sandbox_uid: int) -> dict[str, Any]:
     """Fork a child for one submission and supervise it until it ends or is killed."""
     from autograder.sandbox import child
     from autograder.sandbox.limits import SandboxLimits
 
     limits = SandboxLimits.from_dict(job.get("limits", {}))
     is_root = os.geteuid() == 0
-    uid = SANDBOX_UID_BASE + slot if is_root else os.getuid()
-    gid = SANDBOX_UID_BASE + slot if is_root else os.getgid()
+    uid = sandbox_uid if is_root else os.getuid()
+    gid = sandbox_uid if is_root else os.getgid()
     workdir = tempfile.mkdtemp(prefix="ag-sandbox-")
     if is_root:
         os.chown(workdir, uid, gid)
@@ -229,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except Exception:
         pass
+    sandbox_uid, _uid_lock = claim_sandbox_uid(args.slot) if os.geteuid() == 0 else (os.getuid(), None)
     import_s = warm_up()
     proto.write(json.dumps({"kind": "ready", "pid": os.getpid(), "import_s": round(import_s, 3)}) + "\n")
     for line in sys.stdin:
@@ -236,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         try:
             job = json.loads(line)
-            result = run_job(job, args.slot)
+            result = run_job(job, sandbox_uid)
         except Exception as exc:  # never let one job take the worker down
             result = {"kind": "result", "id": None, "status": "crashed", "reason": f"worker error: {exc!r}",
                       "records": [], "output": "", "seconds": 0.0, "peak_rss_mb": 0.0}

@@ -1,0 +1,158 @@
+"""Build ``dist/autograder.zip``: the Gradescope autograder that grades like the local grader.
+
+The zip's root holds what Gradescope runs (``setup.sh`` once per image, ``run_autograder`` once
+per submission), the pinned requirements (copies of the repository's ``requirements.txt`` and
+``constraints.txt``), the reference measurements (``expected.json``) and the Python packages
+grading needs (``autograder/``, ``reference/``). The zip is deterministic: entries are sorted,
+timestamps fixed and permissions explicit, so the same sources always give the same bytes.
+
+Run: ``python -m autograder build``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from autograder.checks.expected import FINGERPRINT_SOURCES, PACKAGE_ROOT, ensure_expected
+from autograder.grading.core import DEFAULT_EXPECTED
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OUT = PACKAGE_ROOT / "dist" / "autograder.zip"
+HERE = Path(__file__).resolve().parent
+PACKAGES = ("autograder", "reference")
+"""Folders of the repository shipped in the zip, as they are (without caches)."""
+ROOT_FILES = ("requirements.txt", "constraints.txt")
+"""Repository files copied to the zip's root unchanged."""
+SCRIPTS = ("setup.sh", "run_autograder")
+"""Gradescope's entry points, from this folder, placed at the zip's root (executable)."""
+EXPECTED_NAME = "expected.json"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"})
+SKIP_SUFFIXES = (".pyc", ".pyo")
+
+
+class BuildError(RuntimeError):
+    """The autograder zip cannot be built consistently."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of a zip: where it goes, its bytes and its permission bits."""
+
+    name: str
+    data: bytes
+    mode: int = 0o644
+
+
+def package_entries(root: Path, names: tuple[str, ...]) -> list[Entry]:
+    """Every file under the folders ``names`` of ``root``, without caches or hidden files.
+
+    Raises:
+        BuildError: if one of the folders is missing.
+    """
+    entries = []
+    for name in names:
+        folder = root / name
+        if not folder.is_dir():
+            raise BuildError(f"{folder} is missing")
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(root)
+            if not path.is_file() or path.suffix in SKIP_SUFFIXES:
+                continue
+            if any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts):
+                continue
+            mode = 0o755 if os.access(path, os.X_OK) else 0o644
+            entries.append(Entry(rel.as_posix(), path.read_bytes(), mode))
+    return entries
+
+
+def fingerprint_of(entries: list[Entry]) -> str:
+    """:func:`autograder.checks.expected.fingerprint`, computed over zip entries instead of files.
+
+    It is what the unpacked zip will compute on Gradescope, so comparing it with the stored
+    measurements' fingerprint proves they match the shipped checks and reference.
+    """
+    by_path = {PurePosixPath(e.name): e.data for e in entries}
+    digest = hashlib.sha256()
+    for source in FINGERPRINT_SOURCES:
+        root = PurePosixPath(source.relative_to(PACKAGE_ROOT).as_posix())
+        for path in sorted(p for p in by_path if p.suffix == ".py" and root in p.parents):
+            digest.update(str(path).encode())
+            digest.update(by_path[path])
+    return digest.hexdigest()
+
+
+def script_text(name: str) -> bytes:
+    """A Gradescope script from this folder, with the build's pins filled in."""
+    text = (HERE / name).read_text(encoding="utf-8")
+    return text.replace("@PIP_VERSION@", importlib.metadata.version("pip")).encode()
+
+
+def zip_entries(expected_path: Path) -> list[Entry]:
+    """Everything that goes into the autograder zip, sorted by name.
+
+    Raises:
+        BuildError: if the reference measurements do not match the shipped sources.
+    """
+    entries = [Entry(name, script_text(name), 0o755) for name in SCRIPTS]
+    entries += [Entry(name, (PACKAGE_ROOT / name).read_bytes()) for name in ROOT_FILES]
+    entries += package_entries(PACKAGE_ROOT, PACKAGES)
+    data = expected_path.read_bytes()
+    stored = json.loads(data).get("fingerprint")
+    if stored != fingerprint_of(entries):
+        raise BuildError(f"{expected_path} does not match the checks and reference being shipped "
+                         "(a file changed during the build?): run the build again")
+    entries.append(Entry(EXPECTED_NAME, data))
+    names = [e.name for e in entries]
+    if len(set(names)) != len(names):
+        raise BuildError("two files would have the same name in the zip")
+    return sorted(entries, key=lambda e: e.name)
+
+
+def write_zip(entries: list[Entry], out: Path) -> None:
+    """Write ``entries`` deterministically (fixed dates, given order, Unix permissions), atomically."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w") as zf:
+            for entry in entries:
+                info = zipfile.ZipInfo(entry.name, date_time=ZIP_DATE)
+                info.create_system = 3  # Unix, so unzip honours the permission bits
+                info.external_attr = (0o100000 | entry.mode) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, entry.data, compresslevel=9)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(*, out: Path = DEFAULT_OUT) -> Path:
+    """Build the reference measurements if needed, then the Gradescope autograder zip.
+
+    Args:
+        out: where to write the zip (its folder is created).
+
+    Returns:
+        The path of the zip.
+
+    Raises:
+        autograder.checks.expected.ExpectedError: if the reference measurements cannot be built.
+        BuildError: if the zip cannot be assembled consistently.
+    """
+    ensure_expected(DEFAULT_EXPECTED)
+    entries = zip_entries(DEFAULT_EXPECTED)
+    write_zip(entries, out)
+    log.info("wrote %s (%d files, %.1f MB)", out, len(entries), out.stat().st_size / 1e6)
+    return out

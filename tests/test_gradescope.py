@@ -1,0 +1,327 @@
+"""Gradescope packaging: the zip's contents, setup.sh's pins, a simulated Gradescope run, and Otter.
+
+The simulated Gradescope unzips ``autograder.zip`` into a folder laid out like ``/autograder``
+(``source/``, ``submission/``, ``results/``), runs its ``run_autograder`` with the current
+Python and compares results.json with the grading core on the same notebook. The Otter tests
+build ``otter_autograder.zip`` from the master and grade the same notebooks with ``otter run``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import re
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import nbformat
+import pytest
+from helpers import ROOT, build_submission, solution_answers, write_submission
+
+from autograder.checks import ALL_CHECKS, QUESTIONS, max_points
+from autograder.gradescope import build, otter_compat
+from autograder.reporting.results_json import RESULTS_SCHEMA
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.ipynb"))
+CASES = [p.stem for p in EXAMPLES] or ["generated_full", "generated_untouched"]
+"""The lead's example notebooks, or two built from the template when there are none yet."""
+TOTAL = max_points()
+
+
+def _case_notebook(name: str, folder: Path) -> Path:
+    if EXAMPLES:
+        return ROOT / "examples" / f"{name}.ipynb"
+    answers = solution_answers() if name == "generated_full" else {}
+    return write_submission(folder / f"{name}.ipynb", build_submission(answers))
+
+
+@pytest.fixture(scope="module")
+def case_notebooks(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("cases")
+    return {name: _case_notebook(name, folder) for name in CASES}
+
+
+@pytest.fixture(scope="module")
+def gradescope_zip(tmp_path_factory, expected_path) -> Path:
+    return build.main(out=tmp_path_factory.mktemp("dist") / "autograder.zip")
+
+
+def _members(path: Path) -> dict[str, zipfile.ZipInfo]:
+    with zipfile.ZipFile(path) as zf:
+        return {info.filename: info for info in zf.infolist()}
+
+
+# --------------------------------------------------------------------------- the zip
+
+
+def test_zip_holds_scripts_pins_measurements_and_packages(gradescope_zip):
+    members = _members(gradescope_zip)
+    for name in ("setup.sh", "run_autograder", "requirements.txt", "constraints.txt", "expected.json",
+                 "autograder/__init__.py", "autograder/gradescope/run.py", "autograder/sandbox/zygote.py",
+                 "reference/__init__.py"):
+        assert name in members, name
+    shipped_py = {p.relative_to(ROOT).as_posix() for folder in ("autograder", "reference")
+                  for p in (ROOT / folder).rglob("*.py") if "__pycache__" not in p.parts}
+    assert shipped_py <= set(members)
+    assert not [n for n in members if "__pycache__" in n or n.endswith(".pyc")]
+    with zipfile.ZipFile(gradescope_zip) as zf:
+        expected = json.loads(zf.read("expected.json"))
+        assert expected["fingerprint"] == json.loads((ROOT / "build" / "expected.json").read_text())["fingerprint"]
+        assert set(expected["expected"]) == {c.id for c in ALL_CHECKS}
+
+
+def test_zip_is_deterministic_with_executable_scripts(gradescope_zip, tmp_path):
+    again = build.main(out=tmp_path / "again.zip")
+    assert again.read_bytes() == gradescope_zip.read_bytes()
+    members = _members(gradescope_zip)
+    assert list(members) == sorted(members)
+    assert {info.date_time for info in members.values()} == {build.ZIP_DATE}
+    for name in ("setup.sh", "run_autograder"):
+        assert stat.S_IMODE(members[name].external_attr >> 16) == 0o755, name
+    assert stat.S_IMODE(members["requirements.txt"].external_attr >> 16) == 0o644
+
+
+@pytest.mark.parametrize("script", ["setup.sh", "run_autograder"])
+def test_scripts_are_valid_bash(gradescope_zip, tmp_path, script):
+    with zipfile.ZipFile(gradescope_zip) as zf:
+        path = tmp_path / script
+        path.write_bytes(zf.read(script))
+    proc = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_setup_installs_exactly_the_repository_pins(gradescope_zip, tmp_path):
+    """Run setup.sh against fake apt and python3.11 that record what they are asked to do."""
+    source = tmp_path / "source"
+    with zipfile.ZipFile(gradescope_zip) as zf:
+        zf.extractall(source)
+    for name in ("requirements.txt", "constraints.txt"):
+        assert (source / name).read_bytes() == (ROOT / name).read_bytes(), name
+    text = "\n".join(line for line in (source / "setup.sh").read_text().splitlines() if not line.lstrip().startswith("#"))
+    for banned in ("conda", "mamba", "deadsnakes", "add-apt-repository", "texlive", "playwright install", "wget", "curl"):
+        assert banned not in text, banned
+    log, fake = tmp_path / "calls.log", tmp_path / "bin"
+    fake.mkdir()
+    recorder = f'#!/bin/bash\necho "$(basename "$0") $*" >> {log}\n'
+    for tool in ("apt-get", "apt-cache"):
+        (fake / tool).write_text(recorder)
+    (fake / "python3.11").write_text(recorder + (
+        'if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin"\n'
+        f'  printf \'#!/bin/bash\\necho "venv-python $*" >> {log}\\ncat > /dev/null\\n\' > "$3/bin/python"\n'
+        '  chmod +x "$3/bin/python"; fi\n'))
+    for tool in fake.iterdir():
+        tool.chmod(0o755)
+    venv = tmp_path / "venv"
+    env = {"PATH": f"{fake}:/usr/bin:/bin", "AUTOGRADER_VENV": str(venv), "HOME": str(tmp_path)}
+    proc = subprocess.run(["bash", str(source / "setup.sh")], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    calls = log.read_text().splitlines()
+    assert "apt-get install -y --no-install-recommends python3.11 python3.11-venv python3.11-dev" in calls
+    assert f"python3.11 -m venv {venv}" in calls
+    installs = [shlex.split(c)[1:] for c in calls if c.startswith("venv-python -m pip install")]
+    assert len(installs) == 2, calls
+    assert installs[0][-1] == f"pip=={importlib.metadata.version('pip')}"
+    args = installs[1]
+    assert args[args.index("-r") + 1] == str(source / "requirements.txt")
+    assert args[args.index("-c") + 1] == str(source / "constraints.txt")
+    assert [a for a in args[3:] if not a.startswith("-") and a not in (str(source / "requirements.txt"), str(source / "constraints.txt"))] == []
+    assert stat.S_IMODE(venv.stat().st_mode) & 0o005 == 0o005  # readable by the sandbox user
+
+
+# --------------------------------------------------------------------------- simulated Gradescope
+
+
+def _gradescope(zip_path: Path, root: Path, submission: list[tuple[str, bytes]], *,
+                python: str = sys.executable) -> tuple[dict, subprocess.CompletedProcess, float]:
+    """Lay out ``root`` like /autograder, run run_autograder, return (results.json, process, seconds)."""
+    for sub in ("source", "submission", "results"):
+        (root / sub).mkdir(parents=True)
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(root / "source")
+    for name in ("run_autograder", "setup.sh"):
+        (root / "source" / name).chmod(0o755)
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")  # as Gradescope does
+    for name, data in submission:
+        (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "submission" / name).write_bytes(data)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=python)
+    start = time.monotonic()
+    proc = subprocess.run([str(root / "run_autograder")], env=env, cwd=root, capture_output=True, text=True, timeout=900)
+    seconds = time.monotonic() - start
+    results = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(results, RESULTS_SCHEMA)
+    return results, proc, seconds
+
+
+def _assert_not_graded(results: dict, needle: str) -> None:
+    assert results["score"] == 0
+    assert needle in results["output"], results["output"]
+    assert results["stdout_visibility"] == "hidden"
+    assert [t["name"] for t in results["tests"]] == [c.name for c in ALL_CHECKS]
+    assert sum(t["max_score"] for t in results["tests"]) == TOTAL
+    assert all(t["score"] == 0 for t in results["tests"])
+
+
+def _untouched_bytes() -> bytes:
+    return nbformat.writes(build_submission({})).encode()
+
+
+BAD_SUBMISSIONS = {
+    "empty": ([], "No .ipynb notebook"),
+    "two_notebooks": ([("a.ipynb", b"NB"), ("b.ipynb", b"NB")], "several notebooks"),
+    "corrupt_json": ([("mine.ipynb", b'{"cells": [')], "not valid notebook JSON"),
+    "only_a_pdf": ([("mine.pdf", b"%PDF-1.4")], "mine.pdf"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(BAD_SUBMISSIONS))
+def test_bad_submission_gets_zero_and_a_reason(gradescope_zip, tmp_path, case):
+    files, needle = BAD_SUBMISSIONS[case]
+    results, proc, _ = _gradescope(gradescope_zip, tmp_path / "autograder", files)
+    _assert_not_graded(results, needle)
+
+
+@pytest.mark.slow
+def test_broken_zip_still_reports(gradescope_zip, tmp_path):
+    """Measurements that do not match the shipped checks: a grader error, not a silent regrade."""
+    root = tmp_path / "autograder"
+    nb = ("mine.ipynb", _untouched_bytes())
+    with zipfile.ZipFile(gradescope_zip) as zf:
+        zf.extractall(tmp_path / "unpacked")
+    expected = tmp_path / "unpacked" / "expected.json"
+    payload = json.loads(expected.read_text())
+    payload["fingerprint"] = "0" * 64
+    expected.write_text(json.dumps(payload))
+    broken = tmp_path / "broken.zip"
+    build.write_zip([build.Entry(p.relative_to(tmp_path / "unpacked").as_posix(), p.read_bytes(),
+                                 0o755 if p.name in build.SCRIPTS else 0o644)
+                     for p in sorted((tmp_path / "unpacked").rglob("*")) if p.is_file()], broken)
+    results, proc, _ = _gradescope(broken, root, [nb])
+    _assert_not_graded(results, "the autograder failed")
+    assert "stale" in proc.stdout  # the TA sees why (stdout is hidden from students)
+
+
+def test_missing_python_still_reports(gradescope_zip, tmp_path):
+    results, proc, _ = _gradescope(gradescope_zip, tmp_path / "autograder", [], python=str(tmp_path / "no-python"))
+    assert results["score"] == 0 and "could not run" in results["output"]
+    assert "no-python" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def core_results(case_notebooks, expected_path):
+    """The grading core's verdicts on the same notebooks (what ``python -m autograder grade`` gives)."""
+    from autograder.grading.core import GradingSettings, grade_submissions
+    from autograder.grading.inputs import discover
+
+    submissions = discover(list(case_notebooks.values()))
+    results = grade_submissions(submissions, GradingSettings(workers=min(4, len(submissions)), expected_path=expected_path))
+    return {Path(r.source).stem: r for r in results}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES)
+def test_gradescope_grades_like_the_core(gradescope_zip, case_notebooks, core_results, tmp_path, case):
+    root = tmp_path / "autograder"
+    notebook = case_notebooks[case]
+    results, proc, seconds = _gradescope(gradescope_zip, root, [(notebook.name, notebook.read_bytes())])
+    print(f"run_autograder on {case}: {seconds:.1f} s")
+    ours = core_results[case]
+    assert ours.status == "graded", ours.reason
+    assert results["score"] == ours.score, results["output"]
+    assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == \
+        [(t.name, t.score, t.points) for t in ours.tests]
+    assert all(re.match(r"q\d+: ", t["name"]) for t in results["tests"])
+    assert results["stdout_visibility"] == "hidden"
+    assert "isolation" in proc.stdout  # diagnostics go to the TA-only stdout
+    if os.geteuid() == 0:
+        for sub in ("source", "results"):
+            assert stat.S_IMODE((root / sub).stat().st_mode) == 0o700, sub
+        assert '"privileges_dropped": true' in proc.stdout
+
+
+@pytest.mark.slow
+def test_otter_export_zip_is_graded(gradescope_zip, case_notebooks, core_results, tmp_path):
+    """The zip that grader.export() makes (notebook + log) is graded like the bare notebook."""
+    case = CASES[0]
+    notebook = case_notebooks[case]
+    export = tmp_path / "export.zip"
+    with zipfile.ZipFile(export, "w") as zf:
+        zf.write(notebook, notebook.name)
+        zf.writestr(".OTTER_LOG", b"\x80binary")
+    results, _, _ = _gradescope(gradescope_zip, tmp_path / "autograder", [("export.zip", export.read_bytes())])
+    assert results["score"] == core_results[case].score
+
+
+# --------------------------------------------------------------------------- Otter
+
+
+def test_points_check_finds_mismatches():
+    tests = {"tests/q1.py": (
+        "from otter.test_files import test_case\n"
+        "@test_case(points=1, hidden=False)\ndef test_q1_public(x):\n    assert x\n"
+        "@test_case(points=2, hidden=True)\ndef test_q1_shift_values(env):\n"
+        "    from otter_hidden_checks import run_check\n    run_check('q1_shift_values', env)\n"
+        "@test_case(points=1, hidden=True)\ndef test_q1_nothing(env):\n    pass\n")}
+    points, problems = otter_compat.test_points(tests)
+    assert points == {"q1_shift_values": 2.0}
+    assert any("public test test_q1_public is worth 1" in p for p in problems)
+    assert any("test_q1_nothing calls no run_check" in p for p in problems)
+    entries = [build.Entry(name, text.encode()) for name, text in tests.items()]
+    with pytest.raises(otter_compat.OtterBuildError, match="q1_shift_values is worth 2"):
+        otter_compat.check_points(entries)
+
+
+def test_run_check_passes_the_reference_and_explains_failures(expected_path):
+    from autograder.checks.expected import reference_namespaces
+    from autograder.gradescope import otter_hidden_checks
+
+    namespace = reference_namespaces()[0]
+    for check in ALL_CHECKS:
+        otter_hidden_checks.run_check(check.id, namespace)
+    with pytest.raises(AssertionError, match=r"q2: .*`LinearWithoutBuild` is not defined"):
+        otter_hidden_checks.run_check("q2_call", {})
+    cheat = dict(namespace, In=["class resnetBlock(tf.keras.Sequential):\n    pass\n"])
+    with pytest.raises(AssertionError, match="not a Model"):
+        otter_hidden_checks.run_check("q3_is_custom_layer", cheat)
+
+
+@pytest.fixture(scope="module")
+def otter_zip(tmp_path_factory, expected_path) -> Path:
+    return otter_compat.main(out=tmp_path_factory.mktemp("otter") / "otter_autograder.zip", check_solution=False)
+
+
+@pytest.mark.slow
+def test_otter_zip_ships_the_hidden_checks_without_the_reference(otter_zip):
+    members = set(_members(otter_zip))
+    for name in ("run_autograder", "setup.sh", "environment.yml", "otter_config.json",
+                 "files/otter_hidden_checks.py", "files/otter_hidden_expected.json",
+                 "files/autograder/checks/__init__.py", "files/autograder/grading/static.py",
+                 *(f"tests/{q}.py" for q in QUESTIONS)):
+        assert name in members, name
+    assert not [n for n in members if "reference" in n.split("/") or "sandbox/zygote" in n]
+    with zipfile.ZipFile(otter_zip) as zf:
+        config = json.loads(zf.read("otter_config.json"))
+        environment = zf.read("environment.yml").decode()
+    assert {k: config[k] for k in json.loads((ROOT / "otter_config.json").read_text())} == \
+        json.loads((ROOT / "otter_config.json").read_text())
+    assert "python=3.11" in environment and "tensorflow-cpu==2.21.0" in environment
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES)
+def test_otter_run_gives_our_total(otter_zip, case_notebooks, core_results, case):
+    graded = otter_compat.otter_run(otter_zip, case_notebooks[case])
+    ours = core_results[case]
+    assert otter_compat.otter_total(graded) == ours.score
+    by_question = {t["name"]: t["score"] for t in graded["tests"] if t.get("name") in QUESTIONS}
+    assert by_question == {q: earned for q, (earned, _) in ours.question_scores().items()}
