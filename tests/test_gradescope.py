@@ -13,22 +13,18 @@ import json
 import os
 import re
 import shlex
-import shutil
 import stat
 import subprocess
-import sys
-import time
 import zipfile
 from pathlib import Path
 
-import jsonschema
 import nbformat
 import pytest
+from gradescope_sim import run_gradescope as _gradescope
 from helpers import ROOT, build_submission, solution_answers, write_submission
 
 from autograder.checks import ALL_CHECKS, QUESTIONS, max_points
 from autograder.gradescope import build, otter_compat
-from autograder.reporting.results_json import RESULTS_SCHEMA
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.ipynb"))
 CASES = [p.stem for p in EXAMPLES] or ["generated_full", "generated_untouched"]
@@ -137,29 +133,6 @@ def test_setup_installs_exactly_the_repository_pins(gradescope_zip, tmp_path):
 
 
 # --------------------------------------------------------------------------- simulated Gradescope
-
-
-def _gradescope(zip_path: Path, root: Path, submission: list[tuple[str, bytes]], *,
-                python: str = sys.executable) -> tuple[dict, subprocess.CompletedProcess, float]:
-    """Lay out ``root`` like /autograder, run run_autograder, return (results.json, process, seconds)."""
-    for sub in ("source", "submission", "results"):
-        (root / sub).mkdir(parents=True)
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(root / "source")
-    for name in ("run_autograder", "setup.sh"):
-        (root / "source" / name).chmod(0o755)
-    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")  # as Gradescope does
-    for name, data in submission:
-        (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / "submission" / name).write_bytes(data)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env.update(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=python)
-    start = time.monotonic()
-    proc = subprocess.run([str(root / "run_autograder")], env=env, cwd=root, capture_output=True, text=True, timeout=900)
-    seconds = time.monotonic() - start
-    results = json.loads((root / "results" / "results.json").read_text())
-    jsonschema.validate(results, RESULTS_SCHEMA)
-    return results, proc, seconds
 
 
 def _assert_not_graded(results: dict, needle: str) -> None:

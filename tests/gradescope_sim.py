@@ -1,0 +1,41 @@
+"""A simulated Gradescope: lay out a folder like /autograder and run the zip's run_autograder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import jsonschema
+
+from autograder.reporting.results_json import RESULTS_SCHEMA
+
+
+def run_gradescope(zip_path: Path, root: Path, submission: list[tuple[str, bytes]], *,
+                python: str = sys.executable) -> tuple[dict, subprocess.CompletedProcess, float]:
+    """Lay out ``root`` like /autograder, run run_autograder, return (results.json, process, seconds)."""
+    for sub in ("source", "submission", "results"):
+        (root / sub).mkdir(parents=True)
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(root / "source")
+    for name in ("run_autograder", "setup.sh"):
+        (root / "source" / name).chmod(0o755)
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")  # as Gradescope does
+    for name, data in submission:
+        (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "submission" / name).write_bytes(data)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=python)
+    start = time.monotonic()
+    proc = subprocess.run([str(root / "run_autograder")], env=env, cwd=root, capture_output=True, text=True, timeout=900)
+    seconds = time.monotonic() - start
+    results = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(results, RESULTS_SCHEMA)
+    return results, proc, seconds
+
+
