@@ -214,7 +214,8 @@ def grade_submissions(
             seconds=float(answer.get("seconds", 0.0)), peak_rss_mb=float(answer.get("peak_rss_mb", 0.0)),
             isolation=isolation, content_hash=digest,
         )
-        if cache is not None:
+        if cache is not None and not answer.get("infrastructure"):
+            # a dead worker is the grader's failure, not the student's: retry it next run
             cache.put(digest, result.to_dict())
         deliver(result)
 

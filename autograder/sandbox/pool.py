@@ -127,7 +127,7 @@ class _Worker:
 
 def _crashed(job: Job, reason: str) -> dict[str, Any]:
     return {"kind": "result", "id": job.id, "status": "crashed", "reason": reason, "records": [], "output": "",
-            "seconds": 0.0, "peak_rss_mb": 0.0}
+            "seconds": 0.0, "peak_rss_mb": 0.0, "infrastructure": True}
 
 
 class WorkerPool:
