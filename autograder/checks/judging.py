@@ -12,6 +12,9 @@ from typing import Any
 from autograder.checks.base import Check, Verdict
 from autograder.checks.redact import Redactor
 
+MESSAGE_LIMIT = 1500
+"""Longest message shown for one check (q3's multi-configuration messages run to ~900)."""
+
 
 @dataclass(frozen=True)
 class TestResult:
@@ -61,7 +64,8 @@ def judge(
         except Exception as exc:  # a malformed measurement must not crash the batch
             verdict = Verdict(False, f"Your objects produced results this check could not read ({type(exc).__name__}). Check return types and shapes.")
     score = check.points if verdict.passed else 0.0
-    message = verdict.message or ("Passed." if verdict.passed else "Failed.")
+    # judges quote student exception text inside their messages: scrub those too
+    message = redactor.clean(verdict.message, limit=MESSAGE_LIMIT) if verdict.message else ("Passed." if verdict.passed else "Failed.")
     return TestResult(check.id, check.question, check.name, check.points, score, verdict.passed, message)
 
 

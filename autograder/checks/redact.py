@@ -48,10 +48,11 @@ class Redactor:
             return False
         return stripped in self._lines or any(p in stripped for p in self._lines if len(p) >= 24)
 
-    def clean(self, text: str) -> str:
-        """Drop protected lines, then cap the length."""
+    def clean(self, text: str, *, limit: int | None = None) -> str:
+        """Drop protected lines, then cap the length (``limit`` overrides the default cap)."""
+        cap = self.limit if limit is None else limit
         kept = ["[hidden line removed]" if self._contains_protected(line) else line for line in text.splitlines()]
         out = "\n".join(kept)
-        if len(out) > self.limit:
-            out = out[: self.limit] + " …[truncated]"
+        if len(out) > cap:
+            out = out[:cap] + " …[truncated]"
         return out

@@ -1,0 +1,512 @@
+"""q1 hidden checks: ``shift_right``, ``pooling_change`` and ``fraction_unchanged``.
+
+Inputs are float32 values drawn from fixed seeds, so the exact-equality question of
+``fraction_unchanged`` has a clear answer: max pooling keeps many outputs when a window's
+maximum stays inside it, average pooling almost never keeps one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.base import Check, Measurement, Namespace, Verdict
+from autograder.checks.probing import (
+    allclose,
+    callable_answer,
+    judge_configs,
+    measure,
+    not_none,
+    seeded_integers,
+    seeded_uniform,
+    shape_of,
+    shape_text,
+    to_float32,
+    to_scalar,
+)
+
+# --------------------------------------------------------------------------- hidden inputs
+
+# (seed, kind, shape, pixels); kind is how the input is handed to shift_right.
+SHAPE_DTYPE_CASES: tuple[tuple[int, str, tuple[int, ...], int], ...] = (
+    (1001, "numpy float64", (2, 3, 5, 2), 1),
+    (1002, "numpy int64", (1, 4, 4, 1), 1),
+    (1003, "tf.Tensor float32", (3, 4, 6, 3), 2),
+    (1004, "numpy float32", (2, 5, 3, 4), 0),
+)
+
+SHIFT_BASE_SEED, SHIFT_BASE_SHAPE = 1101, (2, 4, 6, 3)
+# (seed, shape, pixels or None for the default); the first case is the base input at pixels=0.
+SHIFT_VALUE_CASES: tuple[tuple[int, tuple[int, ...], int | None], ...] = (
+    (SHIFT_BASE_SEED, SHIFT_BASE_SHAPE, 0),
+    (SHIFT_BASE_SEED, SHIFT_BASE_SHAPE, 1),
+    (SHIFT_BASE_SEED, SHIFT_BASE_SHAPE, 2),
+    (SHIFT_BASE_SEED, SHIFT_BASE_SHAPE, None),
+    (1102, (1, 5, 4, 2), 3),
+    (1103, (3, 3, 7, 1), 1),
+)
+
+# Pool layers as (class name, pool_size, strides, padding).
+PoolSpec = tuple[str, Any, Any, str]
+POOL_INPUTS: dict[str, tuple[int, tuple[int, ...]]] = {
+    "A": (1201, (2, 6, 8, 3)),
+    "B": (1202, (1, 5, 7, 2)),
+    "C": (1203, (2, 6, 8, 2)),  # rows 0 and 1 are constant along the width
+}
+CHANGE_CASES: tuple[tuple[PoolSpec, int | None, str], ...] = (
+    (("MaxPooling2D", 2, None, "valid"), 1, "A"),
+    (("AveragePooling2D", 2, None, "valid"), 1, "A"),
+    (("MaxPooling2D", 3, 2, "valid"), 2, "A"),
+    (("AveragePooling2D", (2, 3), 1, "valid"), 1, "A"),
+    (("MaxPooling2D", 2, None, "same"), 3, "B"),
+    (("AveragePooling2D", 2, None, "valid"), None, "B"),
+)
+FRACTION_CASES: tuple[tuple[PoolSpec, int | None, str], ...] = (
+    (("MaxPooling2D", 2, None, "valid"), 1, "C"),
+    (("AveragePooling2D", 2, None, "valid"), 1, "C"),
+    (("MaxPooling2D", 3, 2, "valid"), 2, "A"),
+    (("AveragePooling2D", 2, 1, "valid"), 1, "C"),
+    (("MaxPooling2D", 2, None, "same"), 3, "B"),
+    (("AveragePooling2D", 2, None, "valid"), None, "C"),
+)
+FINDING_SEED, FINDING_SHAPE = 1301, (2, 8, 8, 1)
+
+
+def _shape_dtype_input(seed: int, kind: str, shape: tuple[int, ...]) -> np.ndarray:
+    if kind == "numpy int64":
+        return seeded_integers(seed, shape, 9)
+    values = seeded_uniform(seed, shape, 0.05, 1.0)
+    return values.astype(np.float64) if kind == "numpy float64" else values
+
+
+def _pool_input(name: str) -> np.ndarray:
+    seed, shape = POOL_INPUTS[name]
+    x = seeded_uniform(seed, shape, 0.0, 1.0)
+    if name == "C":
+        x[:, 0:2, :, :] = x[:, 0:2, :1, :]
+    return x
+
+
+def hidden_arrays() -> dict[str, list[np.ndarray]]:
+    """Every hidden input the q1 probes use, by check id (for leak tests)."""
+    return {
+        "q1_shift_shape_dtype": [_shape_dtype_input(s, k, shape) for s, k, shape, _ in SHAPE_DTYPE_CASES],
+        "q1_shift_values": [seeded_uniform(s, shape, 0.05, 1.0) for s, shape, _ in SHIFT_VALUE_CASES],
+        "q1_pooling_change": [_pool_input(n) for n in sorted({c[2] for c in CHANGE_CASES})],
+        "q1_fraction_unchanged": [_pool_input(n) for n in sorted({c[2] for c in FRACTION_CASES})],
+        "q1_finding": [seeded_uniform(FINDING_SEED, FINDING_SHAPE, 0.0, 1.0)],
+    }
+
+
+# --------------------------------------------------------------------------- probes
+
+
+def _call_shift(shift_right: Any, x: Any, pixels: int | None) -> Any:
+    result = shift_right(x) if pixels is None else shift_right(x, pixels)
+    return not_none(result, "shift_right")
+
+
+def _shift_label(shape: tuple[int, ...], pixels: int | None, kind: str = "") -> str:
+    what = f"x {kind + ' ' if kind else ''}of shape {shape_text(shape)}"
+    if pixels is None:
+        return f"shift_right(x) with the default pixels and {what}"
+    return f"shift_right(x, pixels={pixels}) with {what}"
+
+
+def probe_shift_shape_dtype(ns: Namespace) -> Measurement:
+    """Type, dtype and shape of shift_right's result for NumPy (float64, int64, float32) and tensor inputs."""
+    import tensorflow as tf
+
+    shift_right = callable_answer(ns, "shift_right")
+    configs = []
+    for seed, kind, shape, pixels in SHAPE_DTYPE_CASES:
+        x = _shape_dtype_input(seed, kind, shape)
+
+        def run(x: np.ndarray = x, kind: str = kind, pixels: int = pixels) -> dict[str, Any]:
+            arg = tf.constant(x) if kind.startswith("tf.") else x
+            result = _call_shift(shift_right, arg, pixels)
+            dtype = getattr(result, "dtype", None)
+            dtype_name = (
+                str(getattr(dtype, "name", dtype)) if dtype is not None else np.asarray(result).dtype.name
+            )
+            return {
+                "is_tensor": bool(tf.is_tensor(result)),
+                "type": type(result).__name__,
+                "dtype": dtype_name,
+                "shape": [int(d) for d in np.asarray(result).shape],
+            }
+
+        configs.append(measure(_shift_label(shape, pixels, f"({kind})"), run))
+    return {"configs": configs}
+
+
+def probe_shift_values(ns: Namespace) -> Measurement:
+    """shift_right's outputs for several shapes and shifts; the first case is the base input at pixels=0."""
+    shift_right = callable_answer(ns, "shift_right")
+    configs = []
+    for seed, shape, pixels in SHIFT_VALUE_CASES:
+        x = seeded_uniform(seed, shape, 0.05, 1.0)
+
+        def run(x: np.ndarray = x, pixels: int | None = pixels) -> dict[str, Any]:
+            out = to_float32(_call_shift(shift_right, x, pixels), "shift_right")
+            return {"out": out, "pixels": 1 if pixels is None else pixels}
+
+        configs.append(measure(_shift_label(shape, pixels), run))
+    return {"configs": configs}
+
+
+def _make_pool(spec: PoolSpec) -> Any:
+    import keras
+
+    name, pool_size, strides, padding = spec
+    layer_cls = getattr(keras.layers, name)
+    return layer_cls(pool_size=pool_size, strides=strides, padding=padding)
+
+
+def _pool_label(function: str, spec: PoolSpec, pixels: int | None, shape: tuple[int, ...]) -> str:
+    name, pool_size, strides, padding = spec
+    args = [f"pool_size={pool_size}"]
+    if strides is not None:
+        args.append(f"strides={strides}")
+    if padding != "valid":
+        args.append(f'padding="{padding}"')
+    pixel_text = "the default pixels" if pixels is None else f"pixels={pixels}"
+    return f"{function} with {name}({', '.join(args)}), {pixel_text} and x of shape {shape_text(shape)}"
+
+
+def _probe_pool_function(
+    ns: Namespace, function: str, cases: tuple[tuple[PoolSpec, int | None, str], ...]
+) -> Measurement:
+    fn = callable_answer(ns, function)
+    shift_right = ns.get("shift_right")
+    configs = []
+    for spec, pixels, input_name in cases:
+        x = _pool_input(input_name)
+
+        def run(x: np.ndarray = x, spec: PoolSpec = spec, pixels: int | None = pixels) -> dict[str, Any]:
+            pool = _make_pool(spec)
+            result = fn(pool, x) if pixels is None else fn(pool, x, pixels)
+            value = to_scalar(result, function)
+            try:  # for the message only: is the shift these functions rely on right?
+                shifted: np.ndarray | None = to_float32(_call_shift(shift_right, x, pixels), "shift_right")
+            except Exception:
+                shifted = None
+            return {"value": value, "shifted": shifted}
+
+        configs.append(measure(_pool_label(function, spec, pixels, POOL_INPUTS[input_name][1]), run))
+    return {"configs": configs}
+
+
+def probe_pooling_change(ns: Namespace) -> Measurement:
+    """pooling_change for max/average pool layers of several sizes, strides, paddings and shifts."""
+    return _probe_pool_function(ns, "pooling_change", CHANGE_CASES)
+
+
+def probe_fraction_unchanged(ns: Namespace) -> Measurement:
+    """fraction_unchanged for max/average pool layers, on inputs where some averages survive a shift."""
+    return _probe_pool_function(ns, "fraction_unchanged", FRACTION_CASES)
+
+
+def probe_finding(ns: Namespace) -> Measurement:
+    """The student's own numbers for 2x2 max vs average pooling on a batch of random images."""
+    change = callable_answer(ns, "pooling_change")
+    fraction = callable_answer(ns, "fraction_unchanged")
+    x = seeded_uniform(FINDING_SEED, FINDING_SHAPE, 0.0, 1.0)
+    result: dict[str, Any] = {}
+    for key, fn, spec in (
+        ("fraction_max", fraction, ("MaxPooling2D", 2, None, "valid")),
+        ("fraction_avg", fraction, ("AveragePooling2D", 2, None, "valid")),
+        ("change_avg", change, ("AveragePooling2D", 2, None, "valid")),
+    ):
+        name = "fraction_unchanged" if fn is fraction else "pooling_change"
+        result[key] = measure(
+            name, lambda fn=fn, spec=spec, name=name: {"value": to_scalar(fn(_make_pool(spec), x, 1), name)}
+        )
+    return result
+
+
+# --------------------------------------------------------------------------- judges
+
+
+def _shift_error_hint(error: str, want: dict[str, Any]) -> str:
+    if "pixels=0" in str(want.get("label", "")):
+        return (
+            "With pixels=0 the result is the input itself (as float32); note that x[:, :, :-0] is empty in "
+            "Python."
+        )
+    return "Check that your function accepts NumPy arrays and tensors of any 4-D shape."
+
+
+def judge_shift_shape_dtype(measured: Measurement, expected: list[Measurement]) -> Verdict:
+    """A float32 tf.Tensor of the input's shape, for every input kind."""
+
+    def compare(got: dict[str, Any], want: dict[str, Any]) -> str | None:
+        if got.get("is_tensor") is not True:
+            kind = str(got.get("type"))
+            article = "an" if kind[:1].lower() in "aeiou" else "a"
+            return (
+                f"it returned {article} {kind}, not a tf.Tensor. Build the result with TensorFlow ops "
+                "(or convert it with tf.convert_to_tensor)."
+            )
+        if got.get("dtype") != want.get("dtype"):
+            return (
+                f"the result has dtype {got.get('dtype')}; it should always be float32 (tf.cast(..., "
+                "tf.float32))."
+            )
+        if got.get("shape") != want.get("shape"):
+            return (
+                f"the result has shape {shape_text(got.get('shape'))}; a shift keeps the input's shape "
+                f"{shape_text(want.get('shape'))}."
+            )
+        return None
+
+    return judge_configs(
+        measured,
+        expected,
+        compare,
+        passed="shift_right returns a float32 tf.Tensor of the input's shape for NumPy and tensor inputs.",
+        error_hint=_shift_error_hint,
+    )
+
+
+def _shift_width(x: np.ndarray, pixels: int, axis: int = 2) -> np.ndarray:
+    out = np.zeros_like(x)
+    size = x.shape[axis]
+    if pixels >= size:
+        return out
+    src = [slice(None)] * 4
+    dst = [slice(None)] * 4
+    src[axis] = slice(0, size - pixels)
+    dst[axis] = slice(pixels, size)
+    out[tuple(dst)] = x[tuple(src)]
+    return out
+
+
+def _shift_diagnosis(got: np.ndarray, base: np.ndarray, pixels: int) -> str | None:
+    """Name a common mistake when the output is a known transform of the base input."""
+    same = lambda candidate: allclose(got, candidate, rtol=1e-6, atol=1e-7)  # noqa: E731
+    if pixels > 0 and same(base):
+        return "the result equals the input: nothing was shifted."
+    if same(_shift_width(base, pixels + 1)):
+        return "the result is shifted one column too far (pixels + 1); check the slice bounds."
+    if pixels >= 1 and same(_shift_width(base, pixels - 1)):
+        return "the result is shifted one column too little (pixels - 1); check the slice bounds."
+    if pixels > 0 and same(_shift_width(base, pixels, axis=1)):
+        return "the result is shifted along the height (axis 1); in NHWC images the width is axis 2."
+    if pixels > 0 and same(np.flip(_shift_width(np.flip(base, axis=2), pixels), axis=2)):
+        return "the result is shifted to the left; shifting right puts the zeros in the first columns."
+    if pixels > 0 and same(np.roll(base, pixels, axis=2)):
+        return (
+            "the last columns wrapped around to the front; fill the first `pixels` columns with zeros "
+            "instead."
+        )
+    return None
+
+
+def judge_shift_values(measured: Measurement, expected: list[Measurement]) -> Verdict:
+    """Same values as the reference; names the mistake when the output is a known wrong shift."""
+    base = None
+    for reference in expected:
+        configs = reference.get("configs") if isinstance(reference, dict) else None
+        if configs and configs[0].get("ok"):
+            base = np.asarray(configs[0]["out"], dtype=np.float32)
+            break
+
+    def compare(got: dict[str, Any], want: dict[str, Any]) -> str | None:
+        if allclose(got.get("out"), want.get("out"), rtol=1e-6, atol=1e-6):
+            return None
+        out = np.asarray(got.get("out"), dtype=np.float32)
+        pixels = int(want.get("pixels", 1))
+        if list(out.shape) != shape_of(np.asarray(want.get("out"))):
+            extra = (
+                " With pixels=0 the result is the input itself; x[:, :, :-0] is empty in Python."
+                if pixels == 0
+                else ""
+            )
+            return f"the result has shape {shape_text(list(out.shape))}, not the input's shape.{extra}"
+        if base is not None and out.shape == base.shape:
+            diagnosis = _shift_diagnosis(out, base, pixels)
+            if diagnosis:
+                return diagnosis
+        if pixels == 0:
+            return "with pixels=0 the result must equal the input."
+        return (
+            "the values are wrong: along the width (axis 2) the first `pixels` columns must be zeros and "
+            "column j must hold the input's column j - pixels."
+        )
+
+    return judge_configs(
+        measured,
+        expected,
+        compare,
+        passed="shift_right shifts right along the width with zero fill for every shape and shift tried.",
+        error_hint=_shift_error_hint,
+    )
+
+
+SHIFT_FIRST = (
+    "your shift_right gives wrong values for this input, and this function relies on it: fix shift_right "
+    "first (see the shift checks)."
+)
+
+
+def _shift_matches(got: dict[str, Any], want: dict[str, Any]) -> bool:
+    """Whether the student's shift_right agreed with the reference on this configuration's input."""
+    return want.get("shifted") is None or allclose(
+        got.get("shifted"), want.get("shifted"), rtol=1e-6, atol=1e-6
+    )
+
+
+def judge_pooling_change(measured: Measurement, expected: list[Measurement]) -> Verdict:
+    """Same value as the reference in every configuration (relative tolerance 1e-4)."""
+
+    def compare(got: dict[str, Any], want: dict[str, Any]) -> str | None:
+        value, target = got.get("value"), want.get("value")
+        if allclose(value, target, rtol=1e-4, atol=1e-6):
+            return None
+        if not isinstance(value, (int, float)):
+            return "it did not return a number."
+        if value < 0:
+            return (
+                "it returned a negative number: take the absolute value of each difference before averaging."
+            )
+        if value == 0:
+            return "it returned 0: compare pool(x) with pool(shift_right(x, pixels)), not with itself."
+        if not _shift_matches(got, want):
+            return SHIFT_FIRST
+        direction = (
+            "too large (a max or a sum instead of the mean?)"
+            if value > target
+            else "too small (do signed differences cancel out?)"
+        )
+        return (
+            f"the value is {direction}. pooling_change is the mean, over all pooled outputs, of |pool(x) - "
+            "pool(shift_right(x, pixels))|."
+        )
+
+    return judge_configs(
+        measured,
+        expected,
+        compare,
+        passed=(
+            "pooling_change matches the mean absolute change for max and average pooling of several sizes, "
+            "strides and shifts."
+        ),
+    )
+
+
+def judge_fraction_unchanged(measured: Measurement, expected: list[Measurement]) -> Verdict:
+    """Same fraction as the reference in every configuration."""
+
+    def compare(got: dict[str, Any], want: dict[str, Any]) -> str | None:
+        value, target = got.get("value"), want.get("value")
+        if allclose(value, target, rtol=1e-6, atol=1e-6):
+            return None
+        if not isinstance(value, (int, float)):
+            return "it did not return a number."
+        if not 0.0 <= value <= 1.0:
+            return "it returned a number outside [0, 1]; a fraction of outputs must lie in [0, 1]."
+        if value == 1.0 and isinstance(target, (int, float)) and target < 1.0:
+            return (
+                "it says every output is unchanged: compare pool(x) with pool(shift_right(x, pixels)), "
+                "not with itself."
+            )
+        if isinstance(target, (int, float)) and 0 < target < 1 and abs(value - (1.0 - target)) < 1e-6:
+            return "it seems to count the outputs that changed; count those left exactly unchanged."
+        if not _shift_matches(got, want):
+            return SHIFT_FIRST
+        return (
+            "the fraction is wrong: compare pool(x) and pool(shift_right(x, pixels)) element by element "
+            "(exact equality) and divide the number of equal outputs by the number of outputs."
+        )
+
+    return judge_configs(
+        measured,
+        expected,
+        compare,
+        passed="fraction_unchanged matches for max and average pooling of several sizes, strides and shifts.",
+    )
+
+
+def judge_finding(measured: Measurement, expected: list[Measurement]) -> Verdict:
+    """Max pooling keeps more outputs than average pooling, and average pooling changes."""
+    if not isinstance(measured, dict):
+        return Verdict(False, "This check could not read the measurement of your code.")
+    values = {}
+    for key in ("fraction_max", "fraction_avg", "change_avg"):
+        entry = measured.get(key)
+        if (
+            not isinstance(entry, dict)
+            or not entry.get("ok")
+            or not isinstance(entry.get("value"), (int, float))
+        ):
+            error = entry.get("error", "no number") if isinstance(entry, dict) else "no number"
+            name = "pooling_change" if key.startswith("change") else "fraction_unchanged"
+            return Verdict(
+                False, f"On a hidden batch of random images, your {name} with 2x2 pooling failed: {error}."
+            )
+        values[key] = float(entry["value"])
+    if values["change_avg"] <= 0:
+        return Verdict(
+            False,
+            "On a hidden batch of random images shifted one pixel, your pooling_change says 2x2 average "
+            "pooling does not change at all; every average that sees a shifted column changes.",
+        )
+    if not values["fraction_max"] > values["fraction_avg"]:
+        return Verdict(
+            False,
+            "On a hidden batch of random images shifted one pixel, your fraction_unchanged does not find "
+            "more unchanged outputs for 2x2 max pooling than for 2x2 average pooling. A window's maximum "
+            "often survives a one-pixel shift; its average almost never does.",
+        )
+    return Verdict(
+        True,
+        "With your functions, a one-pixel shift leaves more 2x2 max-pooled outputs unchanged than "
+        "average-pooled ones, and changes the average-pooled outputs: max pooling is the more "
+        "shift-tolerant of the two.",
+    )
+
+
+CHECKS: tuple[Check, ...] = (
+    Check(
+        "q1_shift_shape_dtype",
+        "q1",
+        "shift_right returns a float32 tensor of the same shape",
+        1.0,
+        probe_shift_shape_dtype,
+        judge_shift_shape_dtype,
+    ),
+    Check(
+        "q1_shift_values",
+        "q1",
+        "shift_right values for several shapes and shifts",
+        1.0,
+        probe_shift_values,
+        judge_shift_values,
+    ),
+    Check(
+        "q1_pooling_change",
+        "q1",
+        "pooling_change for max and average pooling",
+        1.0,
+        probe_pooling_change,
+        judge_pooling_change,
+    ),
+    Check(
+        "q1_fraction_unchanged",
+        "q1",
+        "fraction_unchanged for max and average pooling",
+        1.0,
+        probe_fraction_unchanged,
+        judge_fraction_unchanged,
+    ),
+    Check(
+        "q1_finding",
+        "q1",
+        "average pooling changes more outputs than max pooling",
+        1.0,
+        probe_finding,
+        judge_finding,
+    ),
+)

@@ -1,0 +1,66 @@
+"""Grade answer sources in-process: run every probe on a namespace, judge every record.
+
+Used by the check tests only; the real grader runs probes in a sandboxed child process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from autograder.checks import ALL_CHECKS, wire
+from autograder.checks.judging import TestResult, judge
+from autograder.checks.redact import Redactor
+from autograder.checks.runner import run_probe
+from tests.corpus.corpus import CorpusEntry
+
+
+def run_record(check: Any, namespace: dict[str, Any]) -> dict[str, Any]:
+    """One probe record, sent through the wire format as the real grader would receive it."""
+    record = run_probe(check, namespace, budget_s=0)
+    record.pop("seconds", None)
+    return wire.loads_line(wire.dumps_line(record))
+
+
+def grade_namespace(namespace: dict[str, Any], expected: dict[str, list[Any]]) -> dict[str, TestResult]:
+    """Every check's result for one namespace, by check id."""
+    redactor = Redactor()
+    return {
+        check.id: judge(check, run_record(check, namespace), expected[check.id], redactor)
+        for check in ALL_CHECKS
+    }
+
+
+def answer_namespace(source: str, reference: dict[str, Any], name: str) -> tuple[dict[str, Any], set[str]]:
+    """Run an answer cell's source in a fresh namespace and merge it over ``reference``.
+
+    Returns:
+        The merged namespace and the names the source defined.
+    """
+    cell: dict[str, Any] = {"tf": tf, "np": np, "keras": keras, "__name__": f"corpus_{name}"}
+    before = set(cell)
+    exec(compile(source, f"<corpus {name}>", "exec"), cell)  # noqa: S102 - our own corpus files
+    defined = {k for k in cell if k not in before and not k.startswith("__")}
+    return {**reference, **cell}, defined
+
+
+@dataclass
+class CorpusGrader:
+    """Grades corpus entries against the reference, caching each entry's results."""
+
+    reference: dict[str, Any]
+    expected: dict[str, list[Any]]
+
+    def __post_init__(self) -> None:
+        self._cache: dict[str, tuple[dict[str, TestResult], set[str]]] = {}
+
+    def grade(self, entry: CorpusEntry) -> tuple[dict[str, TestResult], set[str]]:
+        """(results by check id, names the entry's source defines)."""
+        if entry.id not in self._cache:
+            namespace, defined = answer_namespace(entry.source, self.reference, entry.path.stem)
+            self._cache[entry.id] = (grade_namespace(namespace, self.expected), defined)
+        return self._cache[entry.id]
