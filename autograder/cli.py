@@ -4,6 +4,7 @@
     python -m autograder build                  # reference measurements + dist/autograder.zip
     python -m autograder build --otter          # ... and Otter's dist/otter_autograder.zip
     python -m autograder grade PATH... --out DIR
+    python -m autograder grade PATH... --out DIR --scheduler tcp://HOST:8786   # on a Dask cluster
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=float, default=None, help="seconds per submission (default 180)")
     grade.add_argument("--memory", type=int, default=None, help="MB per submission (default 2048)")
     grade.add_argument("--force", action="store_true", help="regrade cached submissions")
+    grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="grade on a Dask cluster: scheduler address (tcp://host:8786) or scheduler file "
+                            "(needs requirements-dask.txt; --workers is then ignored)")
 
     assign = verbs.add_parser("assign", help="build the student template from the master notebook")
     assign.add_argument("--master", type=Path, default=PACKAGE_ROOT / "assignment" / "pooling_norms_layers.ipynb")
@@ -49,12 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.console import Console
         from autograder.grading import batch
         from autograder.grading.inputs import InputError
+        from autograder.sandbox.runner import RunnerError
 
         console = Console(stderr=False)
         try:
             results = batch.main(paths=args.paths, out=args.out, workers=args.workers, timeout_s=args.timeout,
-                                 memory_mb=args.memory, force=args.force, console=console)
-        except InputError as exc:
+                                 memory_mb=args.memory, force=args.force, console=console,
+                                 scheduler=args.scheduler)
+        except (InputError, RunnerError) as exc:
             console.rich.print(f"[red]error:[/red] {exc}")
             return 2
         except KeyboardInterrupt:

@@ -10,6 +10,7 @@ from pathlib import Path
 from autograder.grading.core import GradingSettings, grade_submissions
 from autograder.grading.inputs import discover
 from autograder.grading.results import SubmissionResult
+from autograder.reporting import pages
 from autograder.reporting.gradebook import write_gradebook
 from autograder.reporting.results_json import write_results_json
 from autograder.sandbox.limits import SandboxLimits
@@ -20,10 +21,6 @@ log = logging.getLogger(__name__)
 def write_outputs(results: list[SubmissionResult], out: Path) -> None:
     """Write the gradebook and every report derived from ``results``."""
     write_gradebook(results, out / "grades.csv")
-    try:
-        from autograder.reporting import pages
-    except ImportError:  # reporting pages are optional for the core
-        return
     pages.write_all(results, out)
 
 
@@ -36,6 +33,7 @@ def main(
     memory_mb: int | None = None,
     force: bool = False,
     console: object | None = None,
+    scheduler: str | None = None,
 ) -> list[SubmissionResult]:
     """Grade ``paths`` into ``out``: grades.csv, results/<key>.json, feedback and reports.
 
@@ -47,6 +45,7 @@ def main(
         memory_mb: memory per submission.
         force: regrade even what the cache already holds.
         console: a ``autograder.console.Console`` for progress (None: silent).
+        scheduler: grade on this Dask cluster (scheduler address or file) instead of locally.
 
     Returns:
         One result per submission, in discovery order.
@@ -66,6 +65,7 @@ def main(
         cache_dir=out / ".cache",
         force=force,
         protect=[out, *paths],
+        scheduler=scheduler,
     )
     out.mkdir(parents=True, exist_ok=True)
     (out / "results").mkdir(exist_ok=True)
@@ -84,6 +84,10 @@ def main(
         order = {s.key: i for i, s in enumerate(submissions)}
         done.sort(key=lambda r: order[r.key])
         write_gradebook(done, out / "grades.csv")
+        if progress is not None:
+            progress.close()
+        raise
+    except Exception:  # e.g. the Dask cluster cannot be reached: leave the terminal tidy
         if progress is not None:
             progress.close()
         raise

@@ -23,7 +23,7 @@ from autograder.grading.inputs import Submission
 from autograder.grading.notebooks import NotebookError, parse_notebook
 from autograder.grading.results import SubmissionResult
 from autograder.sandbox.limits import SandboxLimits
-from autograder.sandbox.pool import Job, WorkerPool
+from autograder.sandbox.runner import Job, make_runner
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,9 @@ class GradingSettings:
         cache_dir: where results are cached by content hash (None: no cache).
         force: regrade even when a cached result exists.
         protect: extra paths hidden from student code (outputs, inputs).
+        scheduler: a Dask scheduler address or scheduler file: measure on that cluster's
+            workers instead of local ones (None: local). With a scheduler, ``workers`` is
+            ignored: the cluster's workers decide the parallelism.
     """
 
     limits: SandboxLimits = field(default_factory=SandboxLimits)
@@ -50,6 +53,7 @@ class GradingSettings:
     cache_dir: Path | None = None
     force: bool = False
     protect: list[Path] = field(default_factory=list)
+    scheduler: str | None = None
 
 
 def default_redactor() -> Redactor:
@@ -220,6 +224,6 @@ def grade_submissions(
         deliver(result)
 
     if jobs:
-        with WorkerPool(min(settings.workers, len(jobs)), stderr=stderr) as pool:
-            pool.run(jobs, finish)
+        with make_runner(settings.scheduler, min(settings.workers, len(jobs)), stderr=stderr) as runner:
+            runner.run(jobs, finish)
     return [results[s.key] for s in submissions if s.key in results]

@@ -15,10 +15,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
+
+from autograder.sandbox.runner import Job, JobRunner, ResultCallback, crashed_answer
 
 log = logging.getLogger(__name__)
 
@@ -31,37 +31,40 @@ class WorkerError(RuntimeError):
     """A worker process could not start or answer."""
 
 
-@dataclass
-class Job:
-    """One submission to run: an id and the message sent to the worker."""
-
-    id: str
-    message: dict[str, Any]
-    timeout_s: float
-
-
 class _Worker:
-    """One zygote subprocess."""
+    """One zygote subprocess.
 
-    def __init__(self, slot: int, stderr: TextIO | None) -> None:
+    Args:
+        slot: the worker's number (its preferred sandbox uid offset).
+        stderr: where the zygote's diagnostics go (None discards them).
+        pythonpath: where the zygote imports ``autograder`` from (default: this checkout).
+        module: the zygote's entry module.
+        cwd: the zygote's working directory (default: this checkout).
+    """
+
+    def __init__(self, slot: int, stderr: TextIO | None, *, pythonpath: str | None = None,
+                 module: str = "autograder.sandbox.zygote", cwd: str | None = None) -> None:
         self.slot = slot
         self._stderr = stderr
+        self._pythonpath = pythonpath or str(PACKAGE_ROOT)
+        self._module = module
+        self._cwd = cwd or str(PACKAGE_ROOT)
         self.proc: subprocess.Popen[str] | None = None
         self.import_s = 0.0
 
     def start(self) -> None:
         env = dict(os.environ)
-        env["PYTHONPATH"] = str(PACKAGE_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+        env["PYTHONPATH"] = self._pythonpath + os.pathsep + env.get("PYTHONPATH", "")
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.zygote", "--slot", str(self.slot)],
+            [sys.executable, "-m", self._module, "--slot", str(self.slot)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr if self._stderr is not None else subprocess.DEVNULL,
             text=True,
             bufsize=1,
             env=env,
-            cwd=PACKAGE_ROOT,
+            cwd=self._cwd,
             start_new_session=True,
         )
         hello = self._readline(STARTUP_TIMEOUT_S)
@@ -126,12 +129,11 @@ class _Worker:
 
 
 def _crashed(job: Job, reason: str) -> dict[str, Any]:
-    return {"kind": "result", "id": job.id, "status": "crashed", "reason": reason, "records": [], "output": "",
-            "seconds": 0.0, "peak_rss_mb": 0.0, "infrastructure": True}
+    return crashed_answer(job.id, reason)
 
 
-class WorkerPool:
-    """A fixed set of warm workers that grade jobs concurrently.
+class WorkerPool(JobRunner):
+    """A fixed set of warm workers on this machine that grade jobs concurrently.
 
     Args:
         workers: number of worker processes (each holds one TensorFlow import).
@@ -145,18 +147,12 @@ class WorkerPool:
             raise ValueError(f"Expected `workers` >= 1. Received: workers={workers}")
         self._workers = [_Worker(slot, stderr) for slot in range(workers)]
 
-    def __enter__(self) -> WorkerPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def close(self) -> None:
         """Stop every worker (polite first, then forced)."""
         for worker in self._workers:
             worker.stop()
 
-    def run(self, jobs: list[Job], on_result: Callable[[Job, dict[str, Any]], None]) -> None:
+    def run(self, jobs: list[Job], on_result: ResultCallback) -> None:
         """Run all jobs, calling ``on_result`` in the calling thread as each finishes.
 
         Raises:

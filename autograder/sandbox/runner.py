@@ -1,0 +1,101 @@
+"""Where jobs run: the one interface the grading core uses, whatever machine runs the jobs.
+
+A runner takes jobs (the messages :func:`autograder.grading.core.grade_submissions` builds)
+and hands back each warm worker's raw answer (``status``, ``records``, ``output``, ...): it
+only *measures*. Judging stays with the caller, so expected values never leave it.
+
+- :class:`autograder.sandbox.pool.WorkerPool`: warm processes on this machine (default).
+- :class:`autograder.distributed.dask_runner.DaskRunner`: warm processes on the workers of
+  a Dask cluster (``--scheduler``); imported only when asked for, so the core never needs Dask.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Self, TextIO
+
+
+@dataclass
+class Job:
+    """One submission to run: an id and the message sent to the worker."""
+
+    id: str
+    message: dict[str, Any]
+    timeout_s: float
+
+
+ResultCallback = Callable[[Job, dict[str, Any]], None]
+
+
+class RunnerError(RuntimeError):
+    """A runner could not be set up at all (missing dependency, unreachable cluster)."""
+
+
+def crashed_answer(job_id: str, reason: str) -> dict[str, Any]:
+    """A worker-style answer for a job that produced none; the core records it as ``error``.
+
+    ``reason`` completes the sentence "Grading stopped: the notebook ...". Marked as the
+    grading machinery's failure (``infrastructure``), so it is not cached: the next run
+    grades that submission again.
+    """
+    return {"kind": "result", "id": job_id, "status": "crashed", "reason": reason, "records": [], "output": "",
+            "seconds": 0.0, "peak_rss_mb": 0.0, "infrastructure": True}
+
+
+class JobRunner(ABC):
+    """Runs jobs somewhere and reports each answer back in the calling thread.
+
+    Use as a context manager: entering connects or prepares (``open``), leaving releases
+    every process or connection (``close``).
+    """
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:  # noqa: B027 - optional hook
+        """Prepare to run jobs (connect, upload code). Default: nothing to do."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release workers and connections. Default: nothing to do."""
+
+    @abstractmethod
+    def run(self, jobs: list[Job], on_result: ResultCallback) -> None:
+        """Run every job; call ``on_result(job, answer)`` in the calling thread as each ends.
+
+        Every job gets exactly one call: a job that could not run gets a
+        :func:`crashed_answer` with the reason.
+
+        Raises:
+            KeyboardInterrupt: propagated after the workers are stopped; answers already
+                delivered are kept by the caller.
+        """
+
+
+def make_runner(scheduler: str | None, workers: int, *, stderr: TextIO | None = None) -> JobRunner:
+    """The local pool of ``workers`` warm processes, or a Dask runner when ``scheduler`` is set.
+
+    Args:
+        scheduler: a Dask scheduler address (``tcp://host:8786``) or scheduler file, or None.
+        workers: warm processes of the local pool (ignored with a scheduler: the cluster decides).
+        stderr: where the local workers' diagnostics go.
+
+    Raises:
+        RunnerError: if a scheduler is given but Dask is not installed.
+    """
+    if scheduler:
+        try:
+            from autograder.distributed.dask_runner import DaskRunner
+        except ImportError as exc:
+            raise RunnerError(
+                f"--scheduler needs Dask ({exc}); install it with: pip install -r requirements-dask.txt"
+            ) from None
+        return DaskRunner(scheduler)
+    from autograder.sandbox.pool import WorkerPool
+
+    return WorkerPool(workers, stderr=stderr)
