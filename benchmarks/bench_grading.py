@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "corpus")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "corpus"), str(ROOT / "benchmarks")]
 
 from corpus import load_corpus  # noqa: E402
 from helpers import build_submission, solution_answers, write_submission  # noqa: E402
@@ -54,7 +54,11 @@ class TreeSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            for root in self._roots():
+            try:
+                roots = self._roots()
+            except psutil.Error:
+                roots = []
+            for root in roots:
                 try:
                     procs = [root, *root.children(recursive=True)]
                     rss = sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20
@@ -65,8 +69,14 @@ class TreeSampler:
 
 
 def _zygotes() -> list[psutil.Process]:
-    me = psutil.Process()
-    return [p for p in me.children(recursive=True) if "autograder.sandbox.zygote" in " ".join(p.cmdline())]
+    found = []
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "autograder.sandbox.zygote" in " ".join(proc.cmdline()):
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
 
 
 def build_notebooks(folder: Path, n: int) -> list[Path]:
@@ -143,6 +153,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--otter-n", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask (local cluster) column")
     args = parser.parse_args()
     ensure_expected(DEFAULT_EXPECTED)
     if not OTTER_ZIP.exists():
@@ -152,6 +163,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = build_notebooks(Path(tmp), args.n)
         ours = bench_ours(paths, args.workers)
+        dask_wall = None
+        if not args.no_dask:
+            from bench_dask import grade_with_dask
+
+            dask_wall, dask_results = grade_with_dask(paths, workers=args.workers)
+            dask_same = sum(1 for r in dask_results if abs(r.score - ours["scores"].get(Path(r.source).name, -1)) < 1e-6)
         otter = bench_otter(paths[: args.otter_n])
     ours_rate = len(paths) / ours["wall"]
     otter_rate = 1.0 / (otter["total"] / max(1, args.otter_n))
@@ -162,6 +179,11 @@ def main() -> None:
     print(f"{'throughput (subs/min)':28}{ours_rate * 60:>12.1f}{otter_rate * 60:>12.1f}")
     print(f"{'peak RSS per worker (MB)':28}{ours['peak_rss_mb']:>12.0f}{otter['peak_rss_mb']:>12.0f}")
     print(f"throughput ratio ours/otter: {ours_rate / otter_rate:.1f}x")
+    if dask_wall is not None:
+        dask_rate = len(paths) / dask_wall
+        print(f"dask (local cluster, {args.workers} one-thread workers, cold): {dask_wall:.1f} s wall, "
+              f"{dask_rate * 60:.1f} subs/min, {dask_rate / ours_rate:.2f}x the local grader's throughput, "
+              f"same scores as local: {dask_same}/{len(paths)}")
     print(f"same total score as otter run: {same}/{len(otter['scores'])}")
 
 
