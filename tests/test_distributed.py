@@ -234,7 +234,7 @@ def test_the_shipped_code_holds_no_expected_values_or_reference(tmp_path):
     assert "autograder/sandbox/zygote.py" in names and "autograder/distributed/zygote_guard.py" in names
     assert "autograder/checks/q3.py" in names and "autograder/execution/__init__.py" in names
     tops = {n.split("/")[1] for n in names}
-    assert tops == {"__init__.py", "checks", "execution", "sandbox", "distributed"}
+    assert tops == {"__init__.py", "files.py", "checks", "execution", "sandbox", "distributed"}
     assert not [n for n in names if not n.endswith(".py") or "expected.json" in n or n.startswith("reference")]
 
 

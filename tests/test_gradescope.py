@@ -21,28 +21,22 @@ from pathlib import Path
 import nbformat
 import pytest
 from gradescope_sim import run_gradescope as _gradescope
-from helpers import ROOT, build_submission, solution_answers, write_submission
+from helpers import ROOT, build_submission
 
 from autograder.checks import ALL_CHECKS, QUESTIONS, max_points
+from autograder.files import ZIP_DATE, ZipEntry
 from autograder.gradescope import build, otter_compat
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.ipynb"))
-CASES = [p.stem for p in EXAMPLES] or ["generated_full", "generated_untouched"]
-"""The lead's example notebooks, or two built from the template when there are none yet."""
+CASES = [p.stem for p in EXAMPLES]
+"""The example submissions (examples/), graded by every path."""
 TOTAL = max_points()
 
 
-def _case_notebook(name: str, folder: Path) -> Path:
-    if EXAMPLES:
-        return ROOT / "examples" / f"{name}.ipynb"
-    answers = solution_answers() if name == "generated_full" else {}
-    return write_submission(folder / f"{name}.ipynb", build_submission(answers))
-
-
 @pytest.fixture(scope="module")
-def case_notebooks(tmp_path_factory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("cases")
-    return {name: _case_notebook(name, folder) for name in CASES}
+def case_notebooks() -> dict[str, Path]:
+    assert CASES, "examples/ holds no notebooks: run examples/make_examples.py"
+    return {p.stem: p for p in EXAMPLES}
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +73,7 @@ def test_zip_is_deterministic_with_executable_scripts(gradescope_zip, tmp_path):
     assert again.read_bytes() == gradescope_zip.read_bytes()
     members = _members(gradescope_zip)
     assert list(members) == sorted(members)
-    assert {info.date_time for info in members.values()} == {build.ZIP_DATE}
+    assert {info.date_time for info in members.values()} == {ZIP_DATE}
     for name in ("setup.sh", "run_autograder"):
         assert stat.S_IMODE(members[name].external_attr >> 16) == 0o755, name
     assert stat.S_IMODE(members["requirements.txt"].external_attr >> 16) == 0o644
@@ -176,7 +170,7 @@ def test_broken_zip_still_reports(gradescope_zip, tmp_path):
     payload["fingerprint"] = "0" * 64
     expected.write_text(json.dumps(payload))
     broken = tmp_path / "broken.zip"
-    build.write_zip([build.Entry(p.relative_to(tmp_path / "unpacked").as_posix(), p.read_bytes(),
+    build.write_zip([ZipEntry(p.relative_to(tmp_path / "unpacked").as_posix(), p.read_bytes(),
                                  0o755 if p.name in build.SCRIPTS else 0o644)
                      for p in sorted((tmp_path / "unpacked").rglob("*")) if p.is_file()], broken)
     results, proc, _ = _gradescope(broken, root, [nb])
@@ -249,7 +243,7 @@ def test_points_check_finds_mismatches():
     assert points == {"q1_shift_values": 2.0}
     assert any("public test test_q1_public is worth 1" in p for p in problems)
     assert any("test_q1_nothing calls no run_check" in p for p in problems)
-    entries = [build.Entry(name, text.encode()) for name, text in tests.items()]
+    entries = [ZipEntry(name, text.encode()) for name, text in tests.items()]
     with pytest.raises(otter_compat.OtterBuildError, match="q1_shift_values is worth 2"):
         otter_compat.check_points(entries)
 

@@ -12,7 +12,6 @@ The build is deterministic: the same master gives byte-identical output.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from autograder.assign.errors import AssignError
 from autograder.assign.master import MasterLayout, read_master, validate_master
 from autograder.assign.otter_assign import DEFAULT_TIMEOUT_S, run_otter_assign
 from autograder.assign.template import build_template, check_student_test_files
+from autograder.files import atomic_write_text
 
 __all__ = ["AssignError", "AssignResult", "MasterLayout", "main", "read_master", "validate_master"]
 
@@ -106,9 +106,7 @@ def main(
 
 def _write_text(path: Path, text: str) -> None:
     """Writes atomically, so an interrupted build never leaves half a notebook."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, text, mode=0o644)
 
 
 def _write_tests(tests_dir: Path, tests: dict[str, str]) -> Path | None:

@@ -16,11 +16,11 @@ import logging
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from autograder.checks import wire
+from autograder.files import atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +97,7 @@ def compute_expected() -> dict[str, list[Any]]:
 def write_expected(out: Path) -> None:
     """Compute and atomically write the expected file (call in a fresh process)."""
     payload = {"fingerprint": fingerprint(), "expected": wire.encode(compute_expected())}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".expected-", suffix=".json")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(payload, fh)
-    os.replace(tmp, out)
+    atomic_write_text(out, json.dumps(payload))
 
 
 def load_expected(path: Path, *, check_fingerprint: bool = True) -> dict[str, list[Any]]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import io
 import json
 import logging
 import os
@@ -36,12 +35,12 @@ import tempfile
 import threading
 import time
 import uuid
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from distributed import Client, KilledWorker, as_completed, get_client, get_worker
 
+from autograder.files import ZipEntry, deterministic_zip
 from autograder.sandbox.pool import WorkerError, _Worker
 from autograder.sandbox.runner import Job, JobRunner, ResultCallback, RunnerError, crashed_answer
 
@@ -51,7 +50,7 @@ ATTEMPTS_TOPIC = "autograder-attempts"
 """Dask event topic: one ``{"key", "worker", "pid"}`` event each time a task starts."""
 MAX_ATTEMPTS = 2
 """Starts allowed per submission: the first one and one retry elsewhere."""
-SHIPPED = ("__init__.py", "checks", "execution", "sandbox", "distributed")
+SHIPPED = ("__init__.py", "files.py", "checks", "execution", "sandbox", "distributed")
 """What workers get of the ``autograder`` package (no grading, reporting or build code)."""
 ZYGOTE_MODULE = "autograder.distributed.zygote_guard"
 FAILED_TWICE = ("was tried twice on the Dask cluster and both attempts failed "
@@ -77,14 +76,9 @@ def build_package_zip(folder: Path) -> Path:
             files.extend(p for p in path.rglob("*.py") if "__pycache__" not in p.parts)
         elif path.is_file():
             files.append(path)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(files):
-            info = zipfile.ZipInfo(f"autograder/{path.relative_to(root).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, path.read_bytes())
-    data = buffer.getvalue()
+    data = deterministic_zip(
+        ZipEntry(f"autograder/{path.relative_to(root).as_posix()}", path.read_bytes()) for path in sorted(files)
+    )
     out = folder / f"autograder_{hashlib.sha256(data).hexdigest()[:16]}.zip"
     out.write_bytes(data)
     return out

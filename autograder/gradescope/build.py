@@ -16,12 +16,10 @@ import importlib.metadata
 import json
 import logging
 import os
-import tempfile
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from autograder.checks.expected import FINGERPRINT_SOURCES, PACKAGE_ROOT, ensure_expected
+from autograder.files import ZipEntry, atomic_write_bytes, deterministic_zip
 from autograder.grading.core import DEFAULT_EXPECTED
 
 log = logging.getLogger(__name__)
@@ -35,7 +33,6 @@ ROOT_FILES = ("requirements.txt", "constraints.txt")
 SCRIPTS = ("setup.sh", "run_autograder")
 """Gradescope's entry points, from this folder, placed at the zip's root (executable)."""
 EXPECTED_NAME = "expected.json"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"})
 SKIP_SUFFIXES = (".pyc", ".pyo")
 
@@ -44,16 +41,7 @@ class BuildError(RuntimeError):
     """The autograder zip cannot be built consistently."""
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One file of a zip: where it goes, its bytes and its permission bits."""
-
-    name: str
-    data: bytes
-    mode: int = 0o644
-
-
-def package_entries(root: Path, names: tuple[str, ...]) -> list[Entry]:
+def package_entries(root: Path, names: tuple[str, ...]) -> list[ZipEntry]:
     """Every file under the folders ``names`` of ``root``, without caches or hidden files.
 
     Raises:
@@ -71,11 +59,11 @@ def package_entries(root: Path, names: tuple[str, ...]) -> list[Entry]:
             if any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts):
                 continue
             mode = 0o755 if os.access(path, os.X_OK) else 0o644
-            entries.append(Entry(rel.as_posix(), path.read_bytes(), mode))
+            entries.append(ZipEntry(rel.as_posix(), path.read_bytes(), mode))
     return entries
 
 
-def fingerprint_of(entries: list[Entry]) -> str:
+def fingerprint_of(entries: list[ZipEntry]) -> str:
     """:func:`autograder.checks.expected.fingerprint`, computed over zip entries instead of files.
 
     It is what the unpacked zip will compute on Gradescope, so comparing it with the stored
@@ -97,45 +85,30 @@ def script_text(name: str) -> bytes:
     return text.replace("@PIP_VERSION@", importlib.metadata.version("pip")).encode()
 
 
-def zip_entries(expected_path: Path) -> list[Entry]:
+def zip_entries(expected_path: Path) -> list[ZipEntry]:
     """Everything that goes into the autograder zip, sorted by name.
 
     Raises:
         BuildError: if the reference measurements do not match the shipped sources.
     """
-    entries = [Entry(name, script_text(name), 0o755) for name in SCRIPTS]
-    entries += [Entry(name, (PACKAGE_ROOT / name).read_bytes()) for name in ROOT_FILES]
+    entries = [ZipEntry(name, script_text(name), 0o755) for name in SCRIPTS]
+    entries += [ZipEntry(name, (PACKAGE_ROOT / name).read_bytes()) for name in ROOT_FILES]
     entries += package_entries(PACKAGE_ROOT, PACKAGES)
     data = expected_path.read_bytes()
     stored = json.loads(data).get("fingerprint")
     if stored != fingerprint_of(entries):
         raise BuildError(f"{expected_path} does not match the checks and reference being shipped "
                          "(a file changed during the build?): run the build again")
-    entries.append(Entry(EXPECTED_NAME, data))
+    entries.append(ZipEntry(EXPECTED_NAME, data))
     names = [e.name for e in entries]
     if len(set(names)) != len(names):
         raise BuildError("two files would have the same name in the zip")
     return sorted(entries, key=lambda e: e.name)
 
 
-def write_zip(entries: list[Entry], out: Path) -> None:
+def write_zip(entries: list[ZipEntry], out: Path) -> None:
     """Write ``entries`` deterministically (fixed dates, given order, Unix permissions), atomically."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w") as zf:
-            for entry in entries:
-                info = zipfile.ZipInfo(entry.name, date_time=ZIP_DATE)
-                info.create_system = 3  # Unix, so unzip honours the permission bits
-                info.external_attr = (0o100000 | entry.mode) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, entry.data, compresslevel=9)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(out, deterministic_zip(entries), mode=0o644)
 
 
 def main(*, out: Path = DEFAULT_OUT) -> Path:

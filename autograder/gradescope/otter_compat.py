@@ -36,8 +36,9 @@ import yaml
 from autograder.assign.otter_assign import run_otter_assign
 from autograder.checks import CHECKS_BY_ID
 from autograder.checks.expected import PACKAGE_ROOT, ensure_expected, fingerprint
+from autograder.files import ZipEntry
 from autograder.gradescope import otter_hidden_checks
-from autograder.gradescope.build import Entry, write_zip
+from autograder.gradescope.build import write_zip
 from autograder.grading.core import DEFAULT_EXPECTED
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ HIDDEN_MODULE = "otter_hidden_checks.py"
 SHIPPED_SOURCES = (
     "autograder/__init__.py",
     "autograder/checks",
+    "autograder/files.py",
     "autograder/grading/__init__.py",
     "autograder/grading/static.py",
     "autograder/sandbox/__init__.py",
@@ -147,11 +149,11 @@ def stage_master(master: Path, stage: Path, hidden: list[str]) -> Path:
     return staged
 
 
-def repack(otter_zip: Path) -> list[Entry]:
+def repack(otter_zip: Path) -> list[ZipEntry]:
     """Otter's zip as sorted entries (fixed dates, scripts executable), for a reproducible file."""
     with zipfile.ZipFile(otter_zip) as zf:
         entries = [
-            Entry(info.filename, zf.read(info), 0o755 if info.filename in SCRIPTS else 0o644)
+            ZipEntry(info.filename, zf.read(info), 0o755 if info.filename in SCRIPTS else 0o644)
             for info in zf.infolist()
             if not info.is_dir() and "__pycache__" not in info.filename
         ]
@@ -202,7 +204,7 @@ def test_points(tests: dict[str, str]) -> tuple[dict[str, float], list[str]]:
     return points, problems
 
 
-def check_points(entries: list[Entry]) -> None:
+def check_points(entries: list[ZipEntry]) -> None:
     """Make sure Otter's tests give every check its registry points, once, and public tests none.
 
     Raises:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.checks.expected import PACKAGE_ROOT
-from autograder.grading.cache import atomic_write_text
+from autograder.files import atomic_write_text
 
 log = logging.getLogger(__name__)
 

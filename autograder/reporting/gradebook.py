@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from autograder.checks import QUESTIONS
-from autograder.grading.cache import atomic_write_text
+from autograder.files import atomic_write_text
 from autograder.grading.results import SubmissionResult
 
 COLUMNS = ("submission", "status", "score", "max_score", *QUESTIONS)

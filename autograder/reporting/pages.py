@@ -28,7 +28,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from autograder.checks.judging import TestResult
-from autograder.grading.cache import atomic_write_text
+from autograder.files import atomic_write_text
 from autograder.grading.results import SubmissionResult
 from autograder.reporting import plots
 from autograder.reporting.summary import question_order, questions_of, summarize

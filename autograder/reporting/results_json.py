@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from autograder.grading.cache import atomic_write_text
+from autograder.files import atomic_write_text
 from autograder.grading.results import SubmissionResult
 
 RESULTS_SCHEMA: dict[str, Any] = {
