@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from autograder.checks import wire
+from autograder import wire
 from autograder.checks.redact import Redactor
 
 

@@ -1,41 +1,19 @@
 """The shape of a hidden check: a probe that measures and a judge that decides.
 
-A probe runs inside the student's process, next to code we do not trust. It only
-*measures*: it calls the student's objects on hidden inputs and returns plain data
-(numbers, strings, lists, NumPy arrays). A judge runs in the trusted grader process. It
-compares what the probe measured on the student's namespace with what the same probe
-measured on the reference implementation (computed once, at build time) and decides
-pass or fail with a message that teaches. Forging a pass therefore requires producing the
-reference's measurements on hidden inputs, that is, a correct solution.
+The probe (:mod:`autograder.probes`) runs inside the student's process and only measures.
+The judge runs in the trusted grader process. It compares what the probe measured on the
+student's namespace with what the same probe measured on the reference implementation
+(computed once, at build time) and decides pass or fail with a message that teaches.
+Forging a pass therefore requires producing the reference's measurements on hidden
+inputs, that is, a correct solution.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-Namespace = Mapping[str, Any]
-"""The globals of an executed notebook (student) or the reference namespace."""
-
-Measurement = dict[str, Any]
-"""What a probe returns: JSON-compatible data, NumPy arrays allowed (see ``wire``)."""
-
-
-class MissingNameError(LookupError):
-    """Raised by a probe when the notebook does not define a name the question needs."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
-
-
-class ProbeFailure(Exception):
-    """Raised by a probe to report a measured failure with a student-facing message.
-
-    Use it when a measurement cannot go on (e.g. a call returned ``None``) and the probe can
-    say why better than the raw exception would.
-    """
+from autograder.probes.base import Measurement, Probe
 
 
 @dataclass(frozen=True)
@@ -51,7 +29,6 @@ class Verdict:
     message: str = ""
 
 
-Probe = Callable[[Namespace], Measurement]
 Judge = Callable[[Measurement, list[Measurement]], Verdict]
 
 
@@ -81,14 +58,3 @@ class Check:
     def name(self) -> str:
         """The test name shown to students and in results.json: ``"q3: <title>"``."""
         return f"{self.question}: {self.title}"
-
-
-def require(namespace: Namespace, name: str) -> Any:
-    """Fetch ``name`` from a notebook namespace or raise ``MissingNameError``.
-
-    A stub left as ``...`` (Ellipsis) or a function that returns ``None`` is handled by the
-    probes themselves; this only covers names that were never defined.
-    """
-    if name not in namespace:
-        raise MissingNameError(name)
-    return namespace[name]

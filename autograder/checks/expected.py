@@ -19,13 +19,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autograder.checks import wire
+from autograder import wire
 from autograder.files import atomic_write_text
 
 log = logging.getLogger(__name__)
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-FINGERPRINT_SOURCES = (PACKAGE_ROOT / "autograder" / "checks", PACKAGE_ROOT / "reference")
+FINGERPRINT_SOURCES = (PACKAGE_ROOT / "autograder" / "checks", PACKAGE_ROOT / "autograder" / "probes", PACKAGE_ROOT / "reference")
 
 
 class ExpectedError(RuntimeError):
@@ -79,14 +79,14 @@ def compute_expected() -> dict[str, list[Any]]:
         ExpectedError: if a probe fails on the reference (a bug in the check, never ignored).
     """
     from autograder.checks import ALL_CHECKS
-    from autograder.checks.runner import run_probe
+    from autograder.probes.runner import run_probe
 
     namespaces = reference_namespaces()
     expected: dict[str, list[Any]] = {}
     for check in ALL_CHECKS:
         measurements = []
         for ns in namespaces:
-            record = run_probe(check, ns, budget_s=0)
+            record = run_probe(check.id, check.probe, ns, budget_s=0)
             if "error" in record:
                 raise ExpectedError(f"probe {check.id} failed on the reference: {record['error']}")
             measurements.append(record["data"])

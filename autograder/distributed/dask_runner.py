@@ -4,7 +4,7 @@ Client side, :class:`DaskRunner` (a :class:`~autograder.sandbox.runner.JobRunner
 
 1. connects to the scheduler (address or scheduler file);
 2. ships the code the workers need (``autograder`` minus grading, reporting and build
-   tools: the sandbox, the checks' probes and the cell runner) as a zip through the cluster
+   tools, no judges: the sandbox, the probes and the cell runner) as a zip through the cluster
    (``Client.upload_file``), so workers need only the Python environment, no shared
    filesystem and no copy of this repository; expected values and the reference never leave;
 3. submits one task per job (the job message the core built, as JSON) and streams each
@@ -12,8 +12,8 @@ Client side, :class:`DaskRunner` (a :class:`~autograder.sandbox.runner.JobRunner
 
 Worker side, :func:`grade_job` hands the job to a warm zygote of that Dask worker process
 (started on first use with ``PYTHONPATH`` set to the uploaded zip, then reused: one
-TensorFlow import per worker), exactly as the local pool does, and returns the zygote's raw
-answer. Run Dask workers with one thread each (``--nthreads 1``) so each grades one
+TensorFlow import per worker), exactly as the local pool does, and returns its
+:class:`~autograder.sandbox.protocol.WorkerAnswer` as JSON. Run Dask workers with one thread each (``--nthreads 1``) so each grades one
 submission at a time; a worker with more threads keeps one warm zygote per busy thread.
 
 A worker that dies mid-submission (killed, out of memory) does not lose it: the scheduler
@@ -30,7 +30,6 @@ import hashlib
 import json
 import logging
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -41,8 +40,9 @@ from typing import Any
 from distributed import Client, KilledWorker, as_completed, get_client, get_worker
 
 from autograder.files import ZipEntry, deterministic_zip
-from autograder.sandbox.pool import WorkerError, _Worker
-from autograder.sandbox.runner import Job, JobRunner, ResultCallback, RunnerError, crashed_answer
+from autograder.sandbox.pool import WarmWorker, WorkerError
+from autograder.sandbox.protocol import WorkerAnswer, crashed_answer
+from autograder.sandbox.runner import Job, JobRunner, ResultCallback, RunnerError
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,9 @@ ATTEMPTS_TOPIC = "autograder-attempts"
 """Dask event topic: one ``{"key", "worker", "pid"}`` event each time a task starts."""
 MAX_ATTEMPTS = 2
 """Starts allowed per submission: the first one and one retry elsewhere."""
-SHIPPED = ("__init__.py", "files.py", "checks", "execution", "sandbox", "distributed")
-"""What workers get of the ``autograder`` package (no grading, reporting or build code)."""
-ZYGOTE_MODULE = "autograder.distributed.zygote_guard"
+SHIPPED = ("__init__.py", "files.py", "text.py", "wire.py", "probes", "execution", "sandbox", "distributed")
+"""What workers get of the ``autograder`` package: the sandbox and the probes, never the judges
+(``checks``), the reference, grading, reporting or build code."""
 FAILED_TWICE = ("was tried twice on the Dask cluster and both attempts failed "
                 "(the Dask worker grading it died: killed, or out of memory)")
 
@@ -237,27 +237,27 @@ class DaskRunner(JobRunner):
         return sum(1 for _, msg in events if isinstance(msg, dict) and msg.get("key") == key)
 
     @staticmethod
-    def _answer(job: Job, future: Any) -> dict[str, Any]:
+    def _answer(job: Job, future: Any) -> WorkerAnswer:
         """The zygote's answer, or a ``crashed`` one saying why there is none."""
         if future.status == "cancelled":
-            return crashed_answer(job.id, "was cancelled by the Dask cluster (scheduler restarted or connection lost)")
+            return crashed_answer("was cancelled by the Dask cluster (scheduler restarted or connection lost)")
         try:
             answer = json.loads(future.result())
         except KilledWorker:
-            return crashed_answer(job.id, FAILED_TWICE)
+            return crashed_answer(FAILED_TWICE)
         except Exception as exc:
             detail = f"{type(exc).__name__}: {exc}"[:500]
-            return crashed_answer(job.id, f"could not be graded on the Dask cluster ({detail})")
+            return crashed_answer(f"could not be graded on the Dask cluster ({detail})")
         if not isinstance(answer, dict):
-            return crashed_answer(job.id, "got an unreadable answer from its Dask worker")
-        return answer
+            return crashed_answer("got an unreadable answer from its Dask worker")
+        return WorkerAnswer.from_dict(answer)
 
 
 # --------------------------------------------------------------------------- worker side
 
 _lock = threading.Lock()
-_idle: list[_Worker] = []
-_all: list[_Worker] = []
+_idle: list[WarmWorker] = []
+_all: list[WarmWorker] = []
 
 
 def _package_entry() -> str:
@@ -267,18 +267,17 @@ def _package_entry() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(autograder.__file__)))
 
 
-def _checkout() -> _Worker:
+def _checkout() -> WarmWorker:
     """A warm zygote for this thread: an idle one, or a new one (started on first use)."""
     with _lock:
         if _idle:
             return _idle.pop()
-        zygote = _Worker(len(_all), None, pythonpath=_package_entry(), module=ZYGOTE_MODULE,
-                         cwd=tempfile.gettempdir())
+        zygote = WarmWorker(len(_all), None, pythonpath=_package_entry(), hidden=_hidden_paths())
         _all.append(zygote)
         return zygote
 
 
-def _checkin(zygote: _Worker) -> None:
+def _checkin(zygote: WarmWorker) -> None:
     with _lock:
         _idle.append(zygote)
 
@@ -297,27 +296,18 @@ atexit.register(shutdown)
 
 
 def _hidden_paths() -> list[str]:
-    """What the submission must not see on this worker, besides what the client listed.
+    """The uploaded code and this worker's Dask scratch space (other copies, spilled results).
 
-    The uploaded code (as the local grader hides its checkout) and the Dask scratch space
-    (other workers' copies, spilled results). Never a folder holding Python itself or the
-    temporary directory the sandbox works in.
+    The sandbox shows only the OS and Python, so these matter only where they lie inside
+    that (the sandbox never hides a folder that holds Python itself).
     """
     entry = Path(_package_entry())
-    hide = [entry if entry.is_file() else entry / "autograder"]
+    hide = [entry.parent if entry.is_file() else entry]
     try:
-        local = Path(get_worker().local_directory)
-        hide.append(local.parent if local.parent.name == "dask-scratch-space" else local)
+        hide.append(Path(get_worker().local_directory))
     except Exception:
         pass
-    keep_visible = [Path(sys.prefix).resolve(), Path(tempfile.gettempdir()).resolve()]
-    out = []
-    for path in hide:
-        path = path.resolve()
-        if any(path == k or path in k.parents for k in keep_visible):
-            continue
-        out.append(str(path))
-    return out
+    return [str(path.resolve()) for path in hide]
 
 
 def _record_attempt() -> int:
@@ -341,9 +331,8 @@ def grade_job(job_id: str, message: str, timeout_s: float) -> str:
         WorkerError: if the zygote cannot start here (Dask then retries elsewhere once).
     """
     if _record_attempt() > MAX_ATTEMPTS:
-        return json.dumps(crashed_answer(job_id, FAILED_TWICE))
+        return json.dumps(crashed_answer(FAILED_TWICE).to_dict())
     job = json.loads(message)
-    job["protect"] = [*job.get("protect", []), *_hidden_paths()]
     zygote = _checkout()
     started = time.monotonic()
     try:
@@ -353,5 +342,6 @@ def grade_job(job_id: str, message: str, timeout_s: float) -> str:
         raise
     finally:
         _checkin(zygote)
-    answer.setdefault("seconds", round(time.monotonic() - started, 3))
-    return json.dumps(answer)
+    if not answer.seconds:
+        answer.seconds = round(time.monotonic() - started, 3)
+    return json.dumps(answer.to_dict())

@@ -52,6 +52,8 @@ SHIPPED_SOURCES = (
     "autograder/__init__.py",
     "autograder/checks",
     "autograder/files.py",
+    "autograder/probes",
+    "autograder/wire.py",
     "autograder/grading/__init__.py",
     "autograder/grading/static.py",
     "autograder/sandbox/__init__.py",

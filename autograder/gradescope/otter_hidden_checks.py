@@ -23,12 +23,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from autograder.checks import CHECKS_BY_ID, wire
+from autograder import wire
+from autograder.checks import CHECKS_BY_ID
 from autograder.checks.expected import PACKAGE_ROOT, load_expected
 from autograder.checks.judging import TestResult, judge
 from autograder.checks.redact import Redactor
-from autograder.checks.runner import run_probe
 from autograder.grading.static import resnet_block_problems
+from autograder.probes.runner import run_probe
 from autograder.sandbox.limits import SandboxLimits
 
 EXPECTED_NAME = "otter_hidden_expected.json"
@@ -64,7 +65,7 @@ def measure(check_id: str, env: Mapping[str, Any]) -> dict[str, Any] | None:
     check = CHECKS_BY_ID[check_id]
     main_thread = threading.current_thread() is threading.main_thread()
     budget = SandboxLimits().probe_timeout_s if main_thread else 0  # SIGALRM needs the main thread
-    record = {"kind": "probe", **run_probe(check, env, budget_s=budget)}
+    record = {"kind": "probe", **run_probe(check.id, check.probe, env, budget_s=budget)}
     try:
         line = wire.dumps_line(record)
     except Exception as exc:  # the same fallback as the sandbox child's

@@ -13,16 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.checks import ALL_CHECKS, CHECKS_BY_ID, wire
+from autograder.checks import ALL_CHECKS
 from autograder.checks.expected import PACKAGE_ROOT, ensure_expected, fingerprint
 from autograder.checks.judging import TestResult, judge
 from autograder.checks.redact import Redactor
 from autograder.grading import static
 from autograder.grading.cache import ResultCache, content_hash
+from autograder.grading.channel import ChannelReading, read_channel
 from autograder.grading.inputs import Submission
-from autograder.grading.notebooks import NotebookError, parse_notebook
+from autograder.grading.notebooks import NotebookError, ParsedNotebook, parse_notebook
 from autograder.grading.results import SubmissionResult
+from autograder.probes import PROBE_IDS
 from autograder.sandbox.limits import SandboxLimits
+from autograder.sandbox.protocol import WorkerAnswer
 from autograder.sandbox.runner import Job, make_runner
 
 log = logging.getLogger(__name__)
@@ -58,99 +61,79 @@ class GradingSettings:
 
 def default_redactor() -> Redactor:
     """Protects the checks' and the reference's source lines."""
-    return Redactor.for_paths([PACKAGE_ROOT / "autograder" / "checks", PACKAGE_ROOT / "reference"])
+    return Redactor.for_paths([PACKAGE_ROOT / "autograder" / "checks", PACKAGE_ROOT / "autograder" / "probes",
+                              PACKAGE_ROOT / "reference"])
 
 
-def protected_paths(extra: list[Path]) -> list[str]:
-    """Folders and files hidden from student code: our sources and data, plus ``extra``.
+def hidden_folders(extra: list[Path]) -> list[str]:
+    """Folders the sandbox must hide should they lie inside what it shows: ``extra`` (the
+    output folder and the inputs; a file's folder stands for the file) and this checkout.
 
-    The virtual environment and anything that contains the sandbox's working directory or
-    Python itself stay visible (student code needs them to run).
+    The sandbox shows an allow-list (the OS and this Python), so these matter only where
+    they sit inside it (e.g. a checkout under ``/usr/src``).
     """
-    import sys
-    import tempfile
-
-    keep_visible = [Path(sys.prefix).resolve(), Path(tempfile.gettempdir()).resolve()]
-    candidates = [p for p in PACKAGE_ROOT.iterdir() if p.name not in (".venv", "venv")]
-    candidates += [p.resolve() for p in extra]
-    out = []
-    for path in candidates:
+    folders = {str(PACKAGE_ROOT.resolve())}
+    for path in extra:
         path = path.resolve()
-        if any(path == k or path in k.parents for k in keep_visible):
-            continue
-        if path.exists():
-            out.append(str(path))
-    return sorted(set(out))
+        folders.add(str(path if path.is_dir() else path.parent))
+    return sorted(folders)
 
 
 def _failed_all(message: str) -> list[TestResult]:
     return [TestResult(c.id, c.question, c.name, c.points, 0.0, False, message) for c in ALL_CHECKS]
 
 
-def judge_worker_result(
-    answer: dict[str, Any],
-    expected: dict[str, list[Any]],
-    redactor: Redactor,
-    sources: list[str],
-) -> tuple[str, str, list[TestResult], dict[str, Any], list[dict[str, Any]]]:
-    """Turn a worker's answer into status, reason, test results, isolation and cell errors."""
-    probes: dict[str, dict[str, Any]] = {}
-    isolation: dict[str, Any] = {}
-    cell_errors: list[dict[str, Any]] = []
-    last_cell: int | None = None
-    cells_done = False
-    finished = False
-    for line in answer.get("records", []):
-        try:
-            record = wire.loads_line(line)
-        except wire.WireError:
-            continue
-        kind = record.get("kind")
-        if kind == "isolation" and not isolation:
-            isolation = {k: v for k, v in record.items() if k != "kind"}
-        elif kind == "cell" and not cells_done:
-            last_cell = record.get("index")
-        elif kind == "cells" and not cells_done:
-            cells_done = True
-            for cell in record.get("cells", []):
-                if isinstance(cell, dict) and cell.get("error"):
-                    err = cell["error"]
-                    cell_errors.append({
-                        "index": cell.get("index"),
-                        "type": redactor.clean(str(err.get("type", ""))),
-                        "message": redactor.clean(str(err.get("message", ""))),
-                    })
-        elif kind == "done" and cells_done:
-            finished = len(probes) == len(ALL_CHECKS)
-        elif kind == "probe" and cells_done:
-            check_id = record.get("id")
-            if isinstance(check_id, str) and check_id in CHECKS_BY_ID and check_id not in probes:
-                probes[check_id] = record
-    status_raw = answer.get("status", "crashed")
-    reason = str(answer.get("reason", ""))
+TAMPERED = "the grading channel was tampered with"
+
+
+@dataclass
+class Outcome:
+    """The trusted reading of one job: its status, why, and each check's result."""
+
+    status: str
+    reason: str
+    tests: list[TestResult]
+    isolation: dict[str, Any] = field(default_factory=dict)
+    cell_errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _stop_reason(answer: WorkerAnswer, reading: ChannelReading) -> tuple[str, str]:
+    """Status and reason from how the job ended and how far its records got."""
+    status, reason = answer.status, answer.reason
     where = ""
-    if not cells_done and last_cell is not None:
-        where = f" while running cell {last_cell}"
-    elif cells_done and len(probes) < len(ALL_CHECKS):
+    if not reading.cells_done and reading.last_cell is not None:
+        where = f" while running cell {reading.last_cell}"
+    elif reading.cells_done and len(reading.probes) < len(ALL_CHECKS):
         where = " while the hidden checks ran"
-    if status_raw == "completed" and not finished:
-        status_raw, reason = "crashed", "ended the grading process early (os._exit, exit() in a subprocess, or a crash)"
-    if status_raw == "completed":
-        status = "graded"
-    elif status_raw == "timeout":
-        status = "timeout"
-        reason = f"Grading stopped: the notebook {reason}{where}."
-    else:
-        status = "error"
-        reason = f"Grading stopped: the notebook {reason}{where}." if reason else f"Grading stopped{where}."
-    tests = [judge(c, probes.get(c.id), expected.get(c.id, []), redactor) for c in ALL_CHECKS]
+    if status == "completed" and not reading.finished:
+        status, reason = "crashed", "ended the grading process early (os._exit, exit() in a subprocess, or a crash)"
+    if status == "completed":
+        return "graded", ""
+    if status == "timeout":
+        return "timeout", f"Grading stopped: the notebook {reason}{where}."
+    return "error", f"Grading stopped: the notebook {reason}{where}." if reason else f"Grading stopped{where}."
+
+
+def judge_answer(answer: WorkerAnswer, cell_indices: list[int], expected: dict[str, list[Any]],
+                 redactor: Redactor, sources: list[str]) -> Outcome:
+    """Turn a job's answer into an :class:`Outcome` (the only place points are decided)."""
+    reading = read_channel(answer.records, cell_indices, PROBE_IDS, incomplete_line=answer.incomplete_line,
+                           ran_to_end=answer.status == "completed")
+    if reading.tampered:
+        log.warning("grading channel tampered with: %s", reading.tampered)
+        return Outcome("error", f"Grading stopped: {TAMPERED} ({reading.tampered}).",
+                       _failed_all(f"Not graded: {TAMPERED}."), reading.isolation)
+    status, reason = _stop_reason(answer, reading)
+    tests = [judge(c, reading.probes.get(c.id), expected.get(c.id, []), redactor) for c in ALL_CHECKS]
     problem = static.resnet_block_problems(sources)
     if problem:
         tests = [
             TestResult(t.check_id, t.question, t.name, t.points, 0.0, False, problem) if t.check_id == "q3_is_custom_layer" else t
             for t in tests
         ]
-    return status, reason, tests, isolation, cell_errors
+    cell_errors = [{"index": e["index"], "type": redactor.clean(e["type"]), "message": redactor.clean(e["message"])}
+                   for e in reading.cell_errors]
+    return Outcome(status, reason, tests, reading.isolation, cell_errors)
 
 
 def grade_submissions(
@@ -177,8 +160,7 @@ def grade_submissions(
     cache = ResultCache(settings.cache_dir) if settings.cache_dir else None
     results: dict[str, SubmissionResult] = {}
     jobs: list[Job] = []
-    pending: dict[str, tuple[Submission, Any, str]] = {}
-    protect = protected_paths(settings.protect)
+    pending: dict[str, tuple[Submission, ParsedNotebook, str]] = {}
 
     def deliver(result: SubmissionResult) -> None:
         results[result.key] = result
@@ -186,44 +168,71 @@ def grade_submissions(
             on_result(result)
 
     for sub in submissions:
-        if sub.error or sub.data is None:
-            deliver(SubmissionResult(sub.key, sub.source, sub.student, "error", sub.error or "no notebook",
-                                     _failed_all(f"Not graded: {sub.error or 'no notebook'}")))
-            continue
         try:
-            parsed = parse_notebook(sub.data, Path(sub.source).name)
-        except NotebookError as exc:
-            deliver(SubmissionResult(sub.key, sub.source, sub.student, "error", str(exc), _failed_all(f"Not graded: {exc}")))
+            ready = _prepare(sub, salt, cache, settings)
+        except Exception as exc:  # one unreadable input must never take the batch down
+            log.exception("could not prepare %s", sub.source)
+            ready = _error_result(sub, f"{Path(sub.source).name}: could not be read ({type(exc).__name__})")
+        if isinstance(ready, SubmissionResult):
+            deliver(ready)
             continue
-        digest = content_hash(sub.data, salt)
-        if cache is not None and not settings.force:
-            cached = cache.get(digest)
-            if cached is not None:
-                result = SubmissionResult.from_dict(cached)
-                result.key, result.source, result.student = sub.key, sub.source, sub.student
-                deliver(result)
-                continue
+        parsed, digest = ready
         job_id = f"{len(jobs)}:{sub.key}"
-        jobs.append(Job(job_id, {"id": job_id, "cells": parsed.cells, "limits": settings.limits.to_dict(),
-                                 "protect": protect}, settings.limits.timeout_s))
+        jobs.append(Job(job_id, {"id": job_id, "cells": parsed.cells, "limits": settings.limits.to_dict()},
+                        settings.limits.timeout_s))
         pending[job_id] = (sub, parsed, digest)
 
-    def finish(job: Job, answer: dict[str, Any]) -> None:
+    def finish(job: Job, answer: WorkerAnswer) -> None:
         sub, parsed, digest = pending[job.id]
-        sources = [c["source"] for c in parsed.cells]
-        status, reason, tests, isolation, cell_errors = judge_worker_result(answer, expected, redactor, sources)
-        result = SubmissionResult(
-            key=sub.key, source=sub.source, student=sub.student, status=status, reason=reason, tests=tests,
-            output=str(answer.get("output", "")), cell_errors=cell_errors, written=parsed.written,
-            seconds=float(answer.get("seconds", 0.0)), peak_rss_mb=float(answer.get("peak_rss_mb", 0.0)),
-            isolation=isolation, content_hash=digest,
-        )
-        if cache is not None and not answer.get("infrastructure"):
+        try:
+            result = _result(sub, parsed, digest, answer, expected, redactor)
+        except Exception as exc:  # a bug or a hostile answer costs this submission only
+            log.exception("could not judge %s", sub.source)
+            deliver(_error_result(sub, f"Grading stopped: the grader could not judge this notebook ({type(exc).__name__})."))
+            return
+        if cache is not None and not answer.infrastructure:
             # a dead worker is the grader's failure, not the student's: retry it next run
             cache.put(digest, result.to_dict())
         deliver(result)
 
     if jobs:
-        with make_runner(settings.scheduler, min(settings.workers, len(jobs)), stderr=stderr) as runner:
+        with make_runner(settings.scheduler, min(settings.workers, len(jobs)), stderr=stderr,
+                         hidden=hidden_folders(settings.protect)) as runner:
             runner.run(jobs, finish)
     return [results[s.key] for s in submissions if s.key in results]
+
+
+def _error_result(sub: Submission, reason: str) -> SubmissionResult:
+    return SubmissionResult(sub.key, sub.source, sub.student, "error", reason, _failed_all(f"Not graded: {reason}"))
+
+
+def _prepare(sub: Submission, salt: str, cache: ResultCache | None,
+             settings: GradingSettings) -> SubmissionResult | tuple[ParsedNotebook, str]:
+    """A ready result (an unreadable input, a cached grade) or what its job needs."""
+    if sub.error or sub.data is None:
+        return _error_result(sub, sub.error or "no notebook")
+    try:
+        parsed = parse_notebook(sub.data, Path(sub.source).name)
+    except NotebookError as exc:
+        return _error_result(sub, str(exc))
+    digest = content_hash(sub.data, salt)
+    if cache is not None and not settings.force:
+        cached = cache.get(digest)
+        if cached is not None:
+            result = SubmissionResult.from_dict(cached)
+            result.key, result.source, result.student = sub.key, sub.source, sub.student
+            return result
+    return parsed, digest
+
+
+def _result(sub: Submission, parsed: ParsedNotebook, digest: str, answer: WorkerAnswer,
+            expected: dict[str, list[Any]], redactor: Redactor) -> SubmissionResult:
+    outcome = judge_answer(answer, [c["index"] for c in parsed.cells], expected, redactor,
+                           [c["source"] for c in parsed.cells])
+    isolation = {**outcome.isolation, **{f"sandbox_{k}": v for k, v in answer.sandbox.items()}}
+    return SubmissionResult(
+        key=sub.key, source=sub.source, student=sub.student, status=outcome.status, reason=outcome.reason,
+        tests=outcome.tests, output=answer.output, cell_errors=outcome.cell_errors, written=parsed.written,
+        seconds=float(answer.seconds), peak_rss_mb=float(answer.peak_rss_mb), isolation=isolation,
+        content_hash=digest,
+    )

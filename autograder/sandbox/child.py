@@ -1,25 +1,35 @@
-"""The forked child: isolate, run the notebook's cells, run the probes, report, exit.
+"""The runner: the one process that executes student code, then the probes, and reports.
 
-Everything here runs in the process that executes student code, so it only *measures*.
-It talks to the zygote through one pipe of JSON lines (see ``checks.wire``): an
-``isolation`` record, one ``cell`` record as each cell starts, a ``cells`` summary, one
-``probe`` record per check, and ``done``. Whatever student code writes into that pipe can
-only make its own measurements wrong.
+Everything here runs next to code we do not trust, so it only *measures*. It reads its
+job (the cells) from its own pipe, after the forks, and writes JSON lines to the record
+pipe (see :mod:`autograder.wire`), in a fixed order that the grader checks
+(:mod:`autograder.grading.channel`): one ``isolation`` record, one ``cell`` record as each
+cell starts, a ``cells`` summary, one ``probe`` record per check in
+:data:`autograder.probes.PROBES` order, and ``done``. Whatever student code writes into that
+pipe can only make its own submission's records unreadable.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import sys
 from typing import Any
 
-from autograder.checks import ALL_CHECKS, wire
-from autograder.checks.runner import run_probes
+from autograder import wire
 from autograder.execution import CodeCell, install_otter_stub, run_cells
-from autograder.sandbox import isolation
-from autograder.sandbox.limits import SandboxLimits
+from autograder.probes import PROBES
+from autograder.probes.runner import run_probes
+from autograder.sandbox import isolation, linux, rootfs
+from autograder.sandbox.jail import JailSettings, JobPipes
+
+RECORD_FD = 3
+JOB_FD = 4
+MAX_JOB_BYTES = 64 * 1024 * 1024
+EXIT_SETUP_FAILED = 72
+"""The runner's exit code when its own setup failed, before any student code ran."""
 
 
 class CappedWriter(io.TextIOBase):
@@ -58,71 +68,80 @@ class CappedWriter(io.TextIOBase):
         return False
 
 
-def run(job: dict[str, Any], record_fd: int, capture_fd: int, workdir: str, uid: int, gid: int) -> None:
-    """Body of the child process; never returns (ends with ``os._exit``).
-
-    Args:
-        job: the job message (cells, limits, paths to hide).
-        record_fd: write end of the record pipe.
-        capture_fd: file that receives stdout/stderr.
-        workdir: the child's private working directory (already owned by ``uid``).
-        uid, gid: the unprivileged identity to drop to when running as root.
-    """
-    limits = SandboxLimits.from_dict(job.get("limits", {}))
+def _arrange_descriptors(pipes: JobPipes) -> None:
+    """stdin from /dev/null, stdout+stderr to the output pipe, records on 3, the job on 4; nothing else."""
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    os.dup2(capture_fd, 1)
-    os.dup2(capture_fd, 2)
-    keep = 3
-    os.dup2(record_fd, keep)
-    os.closerange(keep + 1, 65536)
-    record_fd = keep
-    os.setsid()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
-        signal.signal(sig, signal.SIG_DFL)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    os.dup2(pipes.output, 1)
+    os.dup2(pipes.output, 2)
+    os.dup2(pipes.records, RECORD_FD)
+    os.dup2(pipes.job, JOB_FD)
+    os.closerange(JOB_FD + 1, 1 << 16)
 
-    def emit(record: dict[str, Any]) -> None:
-        try:
-            line = wire.dumps_line(record)
-        except Exception as exc:  # a measurement that is not plain data
-            line = wire.dumps_line(
-                {"kind": record.get("kind"), "id": record.get("id"), "error": {"type": "WireError", "message": str(exc)[:300]}}
-            )
-        data = line.encode()
-        view = memoryview(data)
-        while view:
-            written = os.write(record_fd, view)
-            view = view[written:]
 
-    report = isolation.IsolationReport()
-    base_as = isolation.current_address_space()
-    if isolation.enter_namespaces(report):
-        isolation.mask_paths(job.get("protect", []), report)
+def _read_job() -> dict[str, Any]:
+    chunks, size = [], 0
+    while size <= MAX_JOB_BYTES:
+        chunk = os.read(JOB_FD, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    os.close(JOB_FD)
+    job = json.loads(b"".join(chunks))
+    if not isinstance(job, dict) or not isinstance(job.get("cells"), list):
+        raise ValueError("malformed job")
+    return job
+
+
+def _emit(record: dict[str, Any]) -> None:
     try:
-        isolation.drop_privileges(uid, gid, report)
-    except OSError as exc:
-        report.notes.append(f"could not drop privileges ({exc})")
-    os.chdir(workdir)
-    env = isolation.scrubbed_environment(workdir)
-    os.environ.clear()
-    os.environ.update(env)
-    isolation.apply_rlimits(limits, base_address_space=base_as)
-    emit({"kind": "isolation", **report.__dict__})
+        line = wire.dumps_line(record)
+    except Exception as exc:  # a measurement that is not plain data
+        line = wire.dumps_line(
+            {"kind": record.get("kind"), "id": record.get("id"), "error": {"type": "WireError", "message": str(exc)[:300]}}
+        )
+    view = memoryview(line.encode())
+    while view:
+        written = os.write(RECORD_FD, view)
+        view = view[written:]
 
+
+def run(settings: JailSettings, pipes: JobPipes, report: isolation.IsolationReport) -> None:
+    """Body of the runner process; never returns (ends with ``os._exit``)."""
+    try:
+        _arrange_descriptors(pipes)
+        os.setsid()  # its own session: a CPU autogroup of its own where cgroups are missing
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        base_as = isolation.current_address_space()
+        isolation.drop_privileges(settings.uid, settings.gid, report)
+        linux.set_dumpable(True)  # its own /proc files stay readable to itself (no core dumps: RLIMIT_CORE)
+        isolation.restrict_system_calls(report)
+        isolation.apply_rlimits(settings.limits, base_address_space=base_as)
+        home = rootfs.WORKDIR if report.private_root else settings.host_workdir
+        os.chdir(home)
+        os.environ.clear()
+        os.environ.update(isolation.student_environment(home))
+        job = _read_job()
+    except BaseException:  # the setup failed before any student code: never run it half-isolated
+        os._exit(EXIT_SETUP_FAILED)
+    _emit({"kind": "isolation", **report.to_dict()})
+    limits = settings.limits
     sys.stdout = CappedWriter(1, limits.max_output_bytes)
     sys.stderr = sys.stdout
     sys.argv = ["notebook"]
     install_otter_stub()
-    cells = [CodeCell(c["index"], c["source"], tuple(c.get("tags", ()))) for c in job["cells"]]
+    cells = [CodeCell(int(c["index"]), str(c["source"]), tuple(c.get("tags", ()))) for c in job["cells"]]
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
     log = run_cells(
         cells,
         namespace,
         cell_budget_s=limits.cell_timeout_s,
-        on_cell_start=lambda cell: emit({"kind": "cell", "index": cell.index}),
+        on_cell_start=lambda cell: _emit({"kind": "cell", "index": cell.index}),
     )
-    emit({"kind": "cells", "cells": [{"index": c.index, "seconds": c.seconds, "error": c.error} for c in log.cells]})
-    run_probes(ALL_CHECKS, namespace, lambda rec: emit({"kind": "probe", **rec}), budget_s=limits.probe_timeout_s)
-    emit({"kind": "done"})
+    _emit({"kind": "cells", "cells": [{"index": c.index, "seconds": c.seconds, "error": c.error} for c in log.cells]})
+    run_probes(PROBES, namespace, lambda rec: _emit({"kind": "probe", **rec}), budget_s=limits.probe_timeout_s)
+    _emit({"kind": "done"})
     os._exit(0)

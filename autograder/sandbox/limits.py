@@ -16,23 +16,29 @@ class SandboxLimits:
         cell_timeout_s: wall clock for one notebook cell; a slow cell is interrupted and the
             next one runs.
         probe_timeout_s: wall clock for one hidden check's probe.
-        memory_mb: resident memory for the submission's process tree; above it the tree is
-            killed (status ``error``). The address space is also capped (see ``address_space_slack_mb``).
+        memory_mb: memory for the whole submission: its processes, its private ``/tmp``,
+            ``/var/tmp`` and ``/dev/shm``, and (where cgroups exist) its shared memory; above
+            it the submission is killed (status ``error``). The address space of each process
+            is also capped (see ``address_space_slack_mb``).
+        scratch_mb: size of the private tmpfs behind ``/tmp``, ``/var/tmp`` and ``/dev/shm``
+            (what is stored there also counts against ``memory_mb``).
         address_space_slack_mb: virtual memory allowed on top of ``memory_mb`` for what
             TensorFlow maps but never touches (about 1.6 GB after the first op).
         cpu_s: CPU seconds for the child (RLIMIT_CPU), a backstop to ``timeout_s``.
-        max_processes: processes/threads the sandbox user may have (RLIMIT_NPROC), bounding
-            fork bombs. Only meaningful when privileges are dropped to a dedicated uid.
+        max_processes: processes/threads the submission may have (RLIMIT_NPROC for its
+            dedicated uid, and ``pids.max`` of its cgroup), bounding fork bombs.
         max_open_files: open file descriptors (RLIMIT_NOFILE).
         max_file_mb: size of any file the child writes (RLIMIT_FSIZE).
         max_output_bytes: bytes of stdout/stderr kept for the TA (the rest is discarded).
-        max_result_bytes: bytes of probe records accepted from the child.
+        max_result_bytes: bytes of records accepted from the submission; more ends it
+            (status ``error``).
     """
 
     timeout_s: float = 180.0
     cell_timeout_s: float = 60.0
     probe_timeout_s: float = 30.0
     memory_mb: int = 2048
+    scratch_mb: int = 512
     address_space_slack_mb: int = 3072
     cpu_s: int = 600
     max_processes: int = 512

@@ -1,8 +1,9 @@
 """Where jobs run: the one interface the grading core uses, whatever machine runs the jobs.
 
 A runner takes jobs (the messages :func:`autograder.grading.core.grade_submissions` builds)
-and hands back each warm worker's raw answer (``status``, ``records``, ``output``, ...): it
-only *measures*. Judging stays with the caller, so expected values never leave it.
+and hands back each job's :class:`~autograder.sandbox.protocol.WorkerAnswer` (how it ended,
+its records and output): it only *measures*. Judging stays with the caller, so expected
+values never leave it.
 
 - :class:`autograder.sandbox.pool.WorkerPool`: warm processes on this machine (default).
 - :class:`autograder.distributed.dask_runner.DaskRunner`: warm processes on the workers of
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Self, TextIO
 
+from autograder.sandbox.protocol import WorkerAnswer
+
 
 @dataclass
 class Job:
@@ -26,22 +29,11 @@ class Job:
     timeout_s: float
 
 
-ResultCallback = Callable[[Job, dict[str, Any]], None]
+ResultCallback = Callable[[Job, WorkerAnswer], None]
 
 
 class RunnerError(RuntimeError):
     """A runner could not be set up at all (missing dependency, unreachable cluster)."""
-
-
-def crashed_answer(job_id: str, reason: str) -> dict[str, Any]:
-    """A worker-style answer for a job that produced none; the core records it as ``error``.
-
-    ``reason`` completes the sentence "Grading stopped: the notebook ...". Marked as the
-    grading machinery's failure (``infrastructure``), so it is not cached: the next run
-    grades that submission again.
-    """
-    return {"kind": "result", "id": job_id, "status": "crashed", "reason": reason, "records": [], "output": "",
-            "seconds": 0.0, "peak_rss_mb": 0.0, "infrastructure": True}
 
 
 class JobRunner(ABC):
@@ -69,7 +61,7 @@ class JobRunner(ABC):
         """Run every job; call ``on_result(job, answer)`` in the calling thread as each ends.
 
         Every job gets exactly one call: a job that could not run gets a
-        :func:`crashed_answer` with the reason.
+        :func:`autograder.sandbox.protocol.crashed_answer` with the reason.
 
         Raises:
             KeyboardInterrupt: propagated after the workers are stopped; answers already
@@ -77,13 +69,15 @@ class JobRunner(ABC):
         """
 
 
-def make_runner(scheduler: str | None, workers: int, *, stderr: TextIO | None = None) -> JobRunner:
+def make_runner(scheduler: str | None, workers: int, *, stderr: TextIO | None = None,
+                hidden: list[str] | None = None) -> JobRunner:
     """The local pool of ``workers`` warm processes, or a Dask runner when ``scheduler`` is set.
 
     Args:
         scheduler: a Dask scheduler address (``tcp://host:8786``) or scheduler file, or None.
         workers: warm processes of the local pool (ignored with a scheduler: the cluster decides).
         stderr: where the local workers' diagnostics go.
+        hidden: folders the sandbox must hide should they lie inside what it shows.
 
     Raises:
         RunnerError: if a scheduler is given but Dask is not installed.
@@ -98,4 +92,4 @@ def make_runner(scheduler: str | None, workers: int, *, stderr: TextIO | None = 
         return DaskRunner(scheduler)
     from autograder.sandbox.pool import WorkerPool
 
-    return WorkerPool(workers, stderr=stderr)
+    return WorkerPool(workers, stderr=stderr, hidden=hidden or [])

@@ -1,74 +1,71 @@
-"""The warm worker: import TensorFlow once, then fork one isolated child per job.
+"""The warm worker: import TensorFlow once, then fork one sandboxed process tree per job.
 
-Protocol (JSON lines): the grader writes one job per line on stdin; the zygote answers on
-a private copy of its original stdout with ``{"kind": "ready"}`` once warm and then one
-result per job. The zygote itself never runs a TensorFlow op (a process that has run one
-cannot fork usable children) and never sees expected values.
+It is started by the grader (:mod:`autograder.sandbox.pool`) with an explicit, minimal
+environment and one control socket (:mod:`autograder.sandbox.protocol`). For each job it
+receives three pipe descriptors and the limits, never the notebook: it passes the
+descriptors on to the submission's tree (:mod:`autograder.sandbox.jail`), enforces the wall
+clock and memory, then kills the whole tree and reports how it ended. It never runs a
+TensorFlow op (a process that has run one cannot fork usable children), never reads a job,
+a record or an output, and never sees expected values or judges: whatever a submission finds
+in the memory it inherits from here belongs to nobody else.
 
-Run: ``python -m autograder.sandbox.zygote --slot N``.
+Run: ``python -m autograder.sandbox.zygote --slot N --control-fd FD``.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
+import contextlib
+import gc
 import json
+import logging
 import os
 import select
 import shutil
 import signal
+import socket
+import stat
 import sys
 import tempfile
 import time
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
-PR_SET_CHILD_SUBREAPER = 36
-SANDBOX_UID_BASE = 61000
-SANDBOX_UID_COUNT = 1000
-UID_LOCK_DIR = Path(tempfile.gettempdir()) / "autograder-sandbox-uids"
+from autograder.sandbox import cgroups, jail, linux, protocol, rootfs, uids
+from autograder.sandbox.child import EXIT_SETUP_FAILED
+from autograder.sandbox.limits import SandboxLimits
 
+log = logging.getLogger(__name__)
 
-def claim_sandbox_uid(slot: int) -> tuple[int, Any]:
-    """Reserve a sandbox uid no other grader on this machine is using.
-
-    Each worker kills every process of its uid after a job, so two graders running at once
-    must never share one. A uid is held by an exclusive ``flock`` on a per-uid file for the
-    worker's lifetime (released by the kernel if the worker dies).
-
-    Returns:
-        The uid and the open lock file (keep it open).
-    """
-    import fcntl
-
-    UID_LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
-    for offset in range(SANDBOX_UID_COUNT):
-        uid = SANDBOX_UID_BASE + (slot + offset) % SANDBOX_UID_COUNT
-        handle = open(UID_LOCK_DIR / f"{uid}.lock", "w")  # noqa: SIM115 - held for the worker's life
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            continue
-        return uid, handle
-    raise RuntimeError("no free sandbox uid")
 POLL_S = 0.05
-EXIT_GRACE_S = 1.0
+SAMPLE_S = 0.25
+REAP_TIMEOUT_S = 10.0
+SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")
+"""Where a submission without a private root could leave files behind (removed by owner)."""
 
 
 def warm_up() -> float:
-    """Import everything the child needs (no ops). Returns the seconds it took."""
+    """Import everything the runner needs (no ops). Returns the seconds it took.
+
+    After the fork the runner cannot import anything of ours (the private root does not hold
+    this package), so every module it uses must be loaded here.
+    """
     start = time.monotonic()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras  # noqa: F401
     import numpy  # noqa: F401
     import tensorflow  # noqa: F401
     from IPython.core.inputtransformer2 import TransformerManager  # noqa: F401
 
-    import autograder.checks  # noqa: F401
+    import autograder.probes  # noqa: F401
     import autograder.sandbox.child  # noqa: F401
+    from autograder.sandbox import syscalls
 
-    for optional in ("matplotlib", "matplotlib.pyplot", "sklearn"):
+    try:
+        import pyseccomp  # noqa: F401 - finds libseccomp now, while the host's files are visible
+    except (ImportError, RuntimeError, OSError):
+        pass
+    del syscalls
+    for optional in ("matplotlib", "matplotlib.pyplot", "sklearn", "sklearn.datasets"):
         try:
             __import__(optional)
         except Exception:
@@ -76,163 +73,49 @@ def warm_up() -> float:
     return time.monotonic() - start
 
 
-def _tree_rss_mb(pid: int) -> float:
+def _own_code_folders() -> list[str]:
+    """Folders of this grader's code and data, never shown to a submission."""
+    import autograder
+
+    folders = [os.path.dirname(os.path.abspath(autograder.__file__))]
+    try:
+        import reference
+
+        folders.append(os.path.dirname(os.path.abspath(reference.__file__)))
+    except ImportError:
+        pass
+    checkout = os.path.dirname(folders[0])
+    if os.path.isdir(os.path.join(checkout, "assignment")):  # a repository checkout: its build/, assignment/ ...
+        folders.append(checkout)
+    return folders
+
+
+def _unique_memory_bytes(pid: int) -> int:
+    """Private memory of ``pid`` and its descendants (pages they do not share with this worker)."""
     import psutil
 
     try:
         proc = psutil.Process(pid)
         procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0.0
+        return 0
     total = 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            total += p.memory_full_info().uss
         except psutil.Error:
             pass
-    return total / (1024 * 1024)
+    return total
 
 
-def _kill_everything(pid: int, uid: int | None) -> None:
-    """Kill the child's group, every descendant of this zygote, and every process of ``uid``."""
+def _init_pid(keeper: int) -> int | None:
     import psutil
 
     try:
-        os.killpg(pid, signal.SIGKILL)
-    except OSError:
-        pass
-    for _ in range(3):
-        victims = []
-        try:
-            victims.extend(psutil.Process(os.getpid()).children(recursive=True))
-        except psutil.Error:
-            pass
-        if uid is not None:
-            for p in psutil.process_iter(["uids"]):
-                try:
-                    if p.info["uids"] and p.info["uids"].real == uid and p.pid != os.getpid():
-                        victims.append(p)
-                except psutil.Error:
-                    pass
-        if not victims:
-            break
-        for p in victims:
-            try:
-                p.kill()
-            except psutil.Error:
-                pass
-        psutil.wait_procs(victims, timeout=2)
-    _reap()
-
-
-def _reap() -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
-def run_job(job: dict[str, Any], sandbox_uid: int) -> dict[str, Any]:
-    """Fork a child for one submission and supervise it until it ends or is killed."""
-    from autograder.sandbox import child
-    from autograder.sandbox.limits import SandboxLimits
-
-    limits = SandboxLimits.from_dict(job.get("limits", {}))
-    is_root = os.geteuid() == 0
-    uid = sandbox_uid if is_root else os.getuid()
-    gid = sandbox_uid if is_root else os.getgid()
-    workdir = tempfile.mkdtemp(prefix="ag-sandbox-")
-    if is_root:
-        os.chown(workdir, uid, gid)
-    os.chmod(workdir, 0o700)
-    capture = tempfile.TemporaryFile()
-    read_fd, write_fd = os.pipe()
-    start = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # the child
-        try:
-            os.close(read_fd)
-            child.run(job, write_fd, capture.fileno(), workdir, uid, gid)
-        finally:
-            os._exit(70)
-    os.close(write_fd)
-    lines: list[str] = []
-    buffer = b""
-    received = 0
-    status, reason = "completed", ""
-    exit_code: int | None = None
-    peak_mb = 0.0
-    deadline = start + limits.timeout_s
-    last_mem_check = 0.0
-    eof = False
-    exited_at = 0.0
-    while True:
-        now = time.monotonic()
-        if exit_code is None:
-            done_pid, wait_status = os.waitpid(pid, os.WNOHANG)
-            if done_pid == pid:
-                exit_code = os.waitstatus_to_exitcode(wait_status)
-                exited_at = now
-        # after the child exits, drain briefly: an orphan may hold the pipe open forever
-        if exit_code is not None and (eof or now - exited_at > EXIT_GRACE_S):
-            break
-        if now > deadline:
-            status, reason = "timeout", f"did not finish within {limits.timeout_s:g} s"
-            break
-        if now - last_mem_check > 0.25 and exit_code is None:
-            last_mem_check = now
-            rss = _tree_rss_mb(pid)
-            peak_mb = max(peak_mb, rss)
-            if rss > limits.memory_mb:
-                status, reason = "memory", f"used more than {limits.memory_mb} MB of memory"
-                break
-        if eof:
-            if exit_code is None:
-                time.sleep(POLL_S)
-            continue
-        ready, _, _ = select.select([read_fd], [], [], POLL_S)
-        if not ready:
-            continue
-        chunk = os.read(read_fd, 1 << 16)
-        if not chunk:
-            eof = True
-            continue
-        received += len(chunk)
-        if received > limits.max_result_bytes:
-            status, reason = "crashed", "sent more result data than allowed"
-            break
-        buffer += chunk
-        *complete, buffer = buffer.split(b"\n")
-        lines.extend(line.decode("utf-8", "replace") for line in complete if line)
-    _kill_everything(pid, uid if is_root else None)
-    if exit_code is None:
-        try:
-            _, wait_status = os.waitpid(pid, 0)
-            exit_code = os.waitstatus_to_exitcode(wait_status)
-        except ChildProcessError:
-            pass
-    os.close(read_fd)
-    if status == "completed" and exit_code not in (0, None):
-        status = "crashed"
-        reason = f"the process ended with {_describe_exit(exit_code)}"
-    capture.seek(0)
-    output = capture.read(limits.max_output_bytes).decode("utf-8", "replace")
-    capture.close()
-    shutil.rmtree(workdir, ignore_errors=True)
-    return {
-        "kind": "result",
-        "id": job.get("id"),
-        "status": status,
-        "reason": reason,
-        "exit_code": exit_code,
-        "records": lines,
-        "output": output,
-        "seconds": round(time.monotonic() - start, 3),
-        "peak_rss_mb": round(max(peak_mb, 0.0), 1),
-    }
+        children = psutil.Process(keeper).children()
+    except psutil.Error:
+        return None
+    return children[0].pid if children else None
 
 
 def _describe_exit(code: int) -> str:
@@ -244,36 +127,242 @@ def _describe_exit(code: int) -> str:
     return f"exit code {code}"
 
 
+def _remove_files_of(uid: int) -> None:
+    """Delete what ``uid`` left in the shared writable folders (a tree without a private root)."""
+    for folder in SHARED_WRITABLE:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if info.st_uid != uid:
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+
+
+class Zygote:
+    """The warm worker's state: its uids, cgroups and private-root plan, made before any job.
+
+    Args:
+        slot: the worker's number (its preferred block of sandbox uids).
+        hidden: more folders to hide from submissions, when they lie inside shown folders.
+    """
+
+    def __init__(self, slot: int, hidden: list[str]) -> None:
+        linux.set_child_subreaper()
+        self.root = os.geteuid() == 0
+        self.uids = uids.UidBlock(slot) if self.root else None
+        self.import_s = warm_up()
+        self.cgroups = cgroups.detect(f"autograder-{os.getpid()}")
+        self.mountpoint = tempfile.mkdtemp(prefix="autograder-root-")
+        self.plan = rootfs.RootPlan.for_this_python(self.mountpoint, hidden=[*_own_code_folders(), *hidden],
+                                                    scratch_mb=SandboxLimits().scratch_mb)
+        self.jobs = 0
+        self.grader_gone = False
+        gc.freeze()  # the forks share these pages instead of copying them when the GC walks them
+
+    def sandbox_facts(self) -> dict[str, Any]:
+        """What this worker provides to every submission (for the TA's notes)."""
+        return {"cgroup": f"v{self.cgroups.version}" if self.cgroups else "", "dedicated_uid": self.root}
+
+    def serve(self, ctl: socket.socket) -> None:
+        """Answer ``run`` requests until the grader closes the socket."""
+        protocol.send(ctl, {"kind": "ready", "pid": os.getpid(), "import_s": round(self.import_s, 3),
+                            "sandbox": self.sandbox_facts()})
+        while not self.grader_gone:
+            message, fds = protocol.receive(ctl, max_fds=3)
+            if message is None:
+                for fd in fds:
+                    os.close(fd)
+                return
+            if message.get("kind") != "run" or len(fds) != 3:
+                for fd in fds:
+                    os.close(fd)
+                continue
+            try:
+                answer = self.run(message, fds, ctl)
+            except Exception as exc:  # never let one job take the worker down
+                log.exception("job failed in the worker")
+                answer = {"status": "crashed", "reason": f"could not be run by the worker ({exc!r})",
+                          "infrastructure": True}
+            answer.update(kind="exit", id=message.get("id"), sandbox=self.sandbox_facts())
+            if not self.grader_gone:
+                protocol.send(ctl, answer)
+
+    def run(self, request: dict[str, Any], fds: list[int], ctl: socket.socket) -> dict[str, Any]:
+        """Run one job to its end and clean up after it; returns the ``exit`` message's fields."""
+        limits = SandboxLimits.from_dict(request.get("limits", {}))
+        self.jobs += 1
+        uid = self.uids.take() if self.uids is not None else os.getuid()
+        gid = uid if self.root else os.getgid()
+        cgroup = None
+        if self.cgroups is not None:
+            try:
+                cgroup = self.cgroups.create(f"job-{self.jobs}", memory_mb=limits.memory_mb,
+                                             max_processes=limits.max_processes)
+            except OSError as exc:
+                log.warning("no cgroup for this job: %s", exc)
+        workdir = tempfile.mkdtemp(prefix="autograder-work-")
+        if self.root:
+            os.chown(workdir, uid, gid)
+        status_r, status_w = os.pipe()
+        settings = jail.JailSettings(uid=uid, gid=gid, limits=limits, plan=replace(self.plan, scratch_mb=limits.scratch_mb),
+                                     cgroup=cgroup, host_workdir=workdir)
+        start = time.monotonic()
+        try:
+            keeper = jail.spawn(settings, jail.JobPipes(*fds, status=status_w))
+        finally:
+            for fd in (*fds, status_w):
+                os.close(fd)
+        try:
+            status, reason, peak = self._supervise(keeper, limits, cgroup, ctl, start)
+        finally:
+            self._kill_tree(keeper, uid, cgroup)
+        seconds = time.monotonic() - start
+        ended = self._read_status(status_r)
+        oom = cgroup is not None and cgroup.oom_killed()
+        if cgroup is not None:
+            peak = max(peak, cgroup.peak_bytes())
+            cgroup.remove()
+        if self.root:
+            _remove_files_of(uid)
+        shutil.rmtree(workdir, ignore_errors=True)
+        answer: dict[str, Any] = {"exit_code": ended.get("exit_code"), "seconds": round(seconds, 3),
+                                  "peak_rss_mb": round(peak / (1024 * 1024), 1)}
+        if oom:
+            status, reason = "memory", f"used more than {limits.memory_mb} MB of memory"
+        elif status == "completed" and not ended:
+            status, reason = "crashed", "could not be started in the sandbox on this machine"
+            answer["infrastructure"] = True
+        elif status == "completed" and ended.get("exit_code") == EXIT_SETUP_FAILED:
+            status, reason = "crashed", "could not be isolated on this machine (the sandbox setup failed)"
+            answer["infrastructure"] = True
+        elif status == "completed" and ended.get("exit_code") not in (0, None):
+            status, reason = "crashed", f"ended with {_describe_exit(int(ended['exit_code']))}"
+        answer.update(status=status, reason=reason)
+        return answer
+
+    def _supervise(self, keeper: int, limits: SandboxLimits, cgroup: cgroups.JobCgroup | None,
+                   ctl: socket.socket, start: float) -> tuple[str, str, int]:
+        """Wait for the keeper to end, the clock or memory to run out, or the grader to ask."""
+        deadline = start + limits.timeout_s
+        limit = limits.memory_mb * 1024 * 1024
+        pidfd = os.pidfd_open(keeper)
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        poller.register(ctl.fileno(), select.POLLIN)
+        peak, last_sample = 0, 0.0
+        try:
+            while True:
+                for fd, _ in poller.poll(POLL_S * 1000):
+                    if fd == pidfd:
+                        return "completed", "", peak
+                    message, extra = protocol.receive(ctl, max_fds=3)
+                    for stray in extra:
+                        os.close(stray)
+                    if message is None:
+                        self.grader_gone = True
+                        return "crashed", "was stopped because the grader stopped", peak
+                    if message.get("kind") == "kill":
+                        return "crashed", str(message.get("reason", "was stopped by the grader"))[:300], peak
+                now = time.monotonic()
+                if now > deadline:
+                    return "timeout", f"did not finish within {limits.timeout_s:g} s", peak
+                if now - last_sample >= SAMPLE_S:
+                    last_sample = now
+                    if cgroup is not None:
+                        used = cgroup.memory_bytes()  # the kernel enforces the limit itself
+                    else:
+                        init = _init_pid(keeper)
+                        used = _unique_memory_bytes(keeper) + (rootfs.scratch_used_bytes(init) if init else 0)
+                        if used > limit:
+                            return "memory", f"used more than {limits.memory_mb} MB of memory", max(peak, used)
+                    peak = max(peak, used)
+        finally:
+            os.close(pidfd)
+
+    def _kill_tree(self, keeper: int, uid: int, cgroup: cgroups.JobCgroup | None) -> None:
+        """Kill everything the job started and reap it, whatever it did to survive."""
+        import psutil
+
+        if cgroup is not None:
+            cgroup.kill()
+        with contextlib.suppress(OSError):
+            os.kill(keeper, signal.SIGKILL)  # the init follows (parent-death signal), then its namespace
+        give_up = time.monotonic() + REAP_TIMEOUT_S
+        while time.monotonic() < give_up:
+            try:
+                children = psutil.Process().children(recursive=True)
+            except psutil.Error:
+                children = []
+            for proc in children:
+                with contextlib.suppress(psutil.Error):
+                    proc.kill()
+            self._reap()
+            if not children:
+                break
+            time.sleep(0.01)
+        if self.root and not uids.kill_all_of(uid):
+            log.warning("processes of sandbox uid %d survived; the uid is skipped from now on", uid)
+
+    @staticmethod
+    def _reap() -> None:
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+    @staticmethod
+    def _read_status(fd: int) -> dict[str, Any]:
+        """The init's report of how the runner ended ({} if the init never wrote it)."""
+        try:
+            os.set_blocking(fd, False)
+            data = os.read(fd, 4096)
+        except OSError:
+            data = b""
+        finally:
+            os.close(fd)
+        try:
+            message = json.loads(data.decode().strip() or "{}")
+        except (ValueError, UnicodeDecodeError):
+            return {}
+        return message if isinstance(message, dict) else {}
+
+    def close(self) -> None:
+        """Release the uid block and the cgroup folders; remove the root mountpoint."""
+        if self.cgroups is not None:
+            self.cgroups.close()
+        if self.uids is not None:
+            self.uids.close()
+        with contextlib.suppress(OSError):
+            os.rmdir(self.mountpoint)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Serve jobs from stdin until it closes."""
+    """Serve jobs on the control socket until the grader closes it."""
     parser = argparse.ArgumentParser(description="autograder warm worker")
     parser.add_argument("--slot", type=int, default=0)
+    parser.add_argument("--control-fd", type=int, required=True)
+    parser.add_argument("--hide", action="append", default=[], help="a folder never to show to submissions")
     args = parser.parse_args(argv)
-    proto = os.fdopen(os.dup(1), "w", buffering=1)
-    os.dup2(2, 1)  # stray prints from libraries go to stderr, never into the protocol
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    os.dup2(2, 1)  # stray prints from libraries go to stderr
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s zygote: %(message)s")
+    ctl = socket.socket(fileno=args.control_fd)
+    zygote = Zygote(args.slot, args.hide)
     try:
-        ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except Exception:
-        pass
-    sandbox_uid, _uid_lock = claim_sandbox_uid(args.slot) if os.geteuid() == 0 else (os.getuid(), None)
-    import_s = warm_up()
-    proto.write(json.dumps({"kind": "ready", "pid": os.getpid(), "import_s": round(import_s, 3)}) + "\n")
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            job = json.loads(line)
-            result = run_job(job, sandbox_uid)
-        except Exception as exc:  # never let one job take the worker down
-            result = {"kind": "result", "id": None, "status": "crashed", "reason": f"worker error: {exc!r}",
-                      "records": [], "output": "", "seconds": 0.0, "peak_rss_mb": 0.0}
-            try:
-                result["id"] = json.loads(line).get("id")
-            except Exception:
-                pass
-        proto.write(json.dumps(result) + "\n")
-        proto.flush()
+        zygote.serve(ctl)
+    finally:
+        zygote.close()
     return 0
 
 

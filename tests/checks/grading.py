@@ -12,16 +12,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from autograder.checks import ALL_CHECKS, wire
+from autograder import wire
+from autograder.checks import ALL_CHECKS
 from autograder.checks.judging import TestResult, judge
 from autograder.checks.redact import Redactor
-from autograder.checks.runner import run_probe
+from autograder.probes.runner import run_probe
 from tests.corpus.corpus import CorpusEntry
 
 
 def run_record(check: Any, namespace: dict[str, Any]) -> dict[str, Any]:
     """One probe record, sent through the wire format as the real grader would receive it."""
-    record = run_probe(check, namespace, budget_s=0)
+    record = run_probe(check.id, check.probe, namespace, budget_s=0)
     record.pop("seconds", None)
     return wire.loads_line(wire.dumps_line(record))
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.checks import q1, q2, q3, q4
+from autograder.probes import q1, q2, q3, q4
 from tests.checks.grading import CorpusGrader
 from tests.corpus.corpus import load_corpus
 

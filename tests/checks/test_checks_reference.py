@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from autograder.checks import ALL_CHECKS, CHECKS_BY_ID, QUESTIONS, max_points, wire
+from autograder import wire
+from autograder.checks import ALL_CHECKS, CHECKS_BY_ID, QUESTIONS, max_points
 from autograder.checks.judging import judge
 from autograder.checks.redact import Redactor
 from tests.checks.grading import run_record

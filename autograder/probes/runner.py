@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autograder.checks.base import Check, MissingNameError, Namespace, ProbeFailure
+from autograder.probes.base import MissingNameError, Namespace, Probe, ProbeFailure
 
 
 class ProbeTimeout(BaseException):
@@ -27,11 +27,12 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise ProbeTimeout()
 
 
-def run_probe(check: Check, namespace: Namespace, *, budget_s: float = 30.0) -> dict[str, Any]:
+def run_probe(check_id: str, probe: Probe, namespace: Namespace, *, budget_s: float = 30.0) -> dict[str, Any]:
     """Run one probe and return its record (never raises for student errors).
 
     Args:
-        check: the check whose probe runs.
+        check_id: the check the probe belongs to (names the record).
+        probe: the probe to run.
         namespace: the executed notebook's globals.
         budget_s: wall-clock budget for this probe; 0 disables the alarm.
 
@@ -46,16 +47,16 @@ def run_probe(check: Check, namespace: Namespace, *, budget_s: float = 30.0) -> 
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, budget_s)
     try:
-        data = check.probe(namespace)
-        record: dict[str, Any] = {"id": check.id, "data": data}
+        data = probe(namespace)
+        record: dict[str, Any] = {"id": check_id, "data": data}
     except ProbeTimeout:
-        record = {"id": check.id, "error": {"type": "Timeout", "message": f"took longer than {budget_s:g} s"}}
+        record = {"id": check_id, "error": {"type": "Timeout", "message": f"took longer than {budget_s:g} s"}}
     except MissingNameError as exc:
-        record = {"id": check.id, "error": {"type": "NameError", "message": f"name '{exc.name}' is not defined", "missing": exc.name}}
+        record = {"id": check_id, "error": {"type": "NameError", "message": f"name '{exc.name}' is not defined", "missing": exc.name}}
     except ProbeFailure as exc:
-        record = {"id": check.id, "error": {"type": "ProbeFailure", "message": str(exc)}}
+        record = {"id": check_id, "error": {"type": "ProbeFailure", "message": str(exc)}}
     except BaseException as exc:  # student code may raise anything, SystemExit included
-        record = {"id": check.id, "error": {"type": type(exc).__name__, "message": _short(exc)}}
+        record = {"id": check_id, "error": {"type": type(exc).__name__, "message": _short(exc)}}
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -65,7 +66,7 @@ def run_probe(check: Check, namespace: Namespace, *, budget_s: float = 30.0) -> 
 
 
 def run_probes(
-    checks: Iterable[Check],
+    probes: Iterable[tuple[str, Probe]],
     namespace: Namespace,
     emit: Callable[[dict[str, Any]], None],
     *,
@@ -76,8 +77,8 @@ def run_probes(
     Emitting one by one means that if the process dies in check *k*, checks before *k*
     are already safe with the grader.
     """
-    for check in checks:
-        emit(run_probe(check, namespace, budget_s=budget_s))
+    for check_id, probe in probes:
+        emit(run_probe(check_id, probe, namespace, budget_s=budget_s))
 
 
 def _short(exc: BaseException, limit: int = 500) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from autograder.text import valid_unicode
+
 ARRAY_KEY = "__ndarray__"
 ALLOWED_DTYPES = ("float32", "float64", "int32", "int64", "bool", "uint8")
 MAX_ARRAY_ELEMENTS = 1_000_000
@@ -84,12 +86,13 @@ def decode(value: Any, _depth: int = 0) -> Any:
             if text not in ("nan", "inf", "-inf"):
                 raise WireError(f"bad float literal {text!r}")
             return float(text)
-        return {str(k): decode(v, _depth + 1) for k, v in value.items()}
+        return {valid_unicode(str(k))[:MAX_STRING]: decode(v, _depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         return [decode(v, _depth + 1) for v in value]
-    if isinstance(value, str) and len(value) > MAX_STRING:
-        return value[:MAX_STRING] + " …[truncated]"
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if isinstance(value, str):
+        value = valid_unicode(value)
+        return value[:MAX_STRING] + " …[truncated]" if len(value) > MAX_STRING else value
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     raise WireError(f"unexpected {type(value).__name__} in measurement")
 
@@ -109,7 +112,10 @@ def _decode_array(header: Any) -> np.ndarray:
         raise WireError(f"array of {count} elements exceeds the cap")
     if not isinstance(data, str):
         raise WireError("array data is not a string")
-    raw = base64.b64decode(data.encode("ascii"), validate=True)
+    try:
+        raw = base64.b64decode(data.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise WireError("array data is not base64") from None
     if len(raw) != count * np.dtype(dtype).itemsize:
         raise WireError("array data does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
@@ -120,18 +126,31 @@ def dumps_line(record: dict[str, Any]) -> str:
     return json.dumps(encode(record), separators=(",", ":"), allow_nan=False) + "\n"
 
 
-def loads_line(line: str | bytes) -> dict[str, Any]:
-    """Parse and validate one JSON line produced by :func:`dumps_line`.
+def loads_raw(line: str | bytes) -> dict[str, Any]:
+    """Parse one JSON line into an object without decoding arrays (for schema checks first).
 
     Raises:
-        WireError: if the line is too long, not JSON, or not an object.
+        WireError: if the line is too long, not JSON (deep nesting and huge numbers included),
+            or not an object.
     """
     if len(line) > MAX_LINE_BYTES:
         raise WireError("measurement line too long")
     try:
         obj = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise WireError(f"measurement line is not JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, huge ints, deep nesting
+        raise WireError(f"measurement line is not JSON: {type(exc).__name__}") from None
     if not isinstance(obj, dict):
         raise WireError("measurement line is not an object")
-    return decode(obj)
+    return obj
+
+
+def loads_line(line: str | bytes) -> dict[str, Any]:
+    """Parse and validate one JSON line produced by :func:`dumps_line` (arrays decoded).
+
+    Raises:
+        WireError: if the line is malformed (see :func:`loads_raw`) or its data is.
+    """
+    try:
+        return decode(loads_raw(line))
+    except RecursionError:
+        raise WireError("measurement nested too deeply") from None
