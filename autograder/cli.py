@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.console import Console
         from autograder.grading import batch
         from autograder.grading.inputs import InputError
+        from autograder.sandbox.isolation import missing_protections
         from autograder.sandbox.runner import RunnerError
+        from autograder.text import terminal_safe
 
         console = Console(stderr=False)
         try:
@@ -61,20 +63,16 @@ def main(argv: list[str] | None = None) -> int:
                                  memory_mb=args.memory, force=args.force, console=console,
                                  scheduler=args.scheduler)
         except (InputError, RunnerError) as exc:
-            console.rich.print(f"[red]error:[/red] {exc}")
+            console.error(str(exc))
             return 2
         except KeyboardInterrupt:
             console.rich.print("[yellow]interrupted: results so far are saved; run the same command again to finish[/yellow]")
             return 130
         for r in results:
-            notes = r.isolation.get("notes") if isinstance(r.isolation, dict) else None
-            if r.isolation and not r.isolation.get("privileges_dropped"):
-                console.note_once("not running as root: student code ran as your own user "
-                                  "(hidden files are masked and the network is cut where the system allows)")
-            for note in notes or []:
-                console.note_once(str(note))
+            for note in missing_protections(r.isolation):
+                console.note_once(note)
         console.score_table(results)
-        console.rich.print(f"wrote {args.out / 'grades.csv'}")
+        console.rich.print(f"wrote {terminal_safe(str(args.out / 'grades.csv'))}")
         return 0
     if args.verb == "assign":
         from autograder import assign

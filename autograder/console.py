@@ -10,6 +10,7 @@ from rich.table import Table
 
 from autograder.checks import QUESTIONS
 from autograder.grading.results import SubmissionResult
+from autograder.text import terminal_safe
 
 
 class _Bar:
@@ -29,7 +30,8 @@ class _Bar:
         self._progress.start()
 
     def advance(self, result: SubmissionResult) -> None:
-        self._progress.update(self._task, advance=1, last=f"{result.key[:24]} {result.score:g}/{result.max_score:g}")
+        self._progress.update(self._task, advance=1,
+                              last=f"{terminal_safe(result.key[:24])} {result.score:g}/{result.max_score:g}")
 
     def close(self) -> None:
         self._progress.stop()
@@ -47,10 +49,14 @@ class Console:
         return _Bar(self.rich, total)
 
     def note_once(self, text: str) -> None:
-        """Print a notice once per run."""
+        """Print a notice once per run (``text`` is shown literally, never as markup)."""
         if text not in self._noted:
             self._noted.add(text)
-            self.rich.print(f"[yellow]note:[/yellow] {text}")
+            self.rich.print(f"[yellow]note:[/yellow] {terminal_safe(text)}")
+
+    def error(self, text: str) -> None:
+        """Print an error line (``text`` is shown literally, never as markup)."""
+        self.rich.print(f"[red]error:[/red] {terminal_safe(text)}")
 
     def score_table(self, results: list[SubmissionResult]) -> None:
         """The summary table: one row per submission, per-question scores."""
@@ -65,7 +71,7 @@ class Console:
             per_q = r.question_scores()
             style = {"graded": "", "error": "red", "timeout": "yellow"}.get(r.status, "")
             table.add_row(
-                r.key,
+                terminal_safe(r.key),
                 f"[{style}]{r.status}[/{style}]" if style else r.status,
                 *[f"{per_q.get(q, (0, 0))[0]:g}/{per_q.get(q, (0, 0))[1]:g}" for q in QUESTIONS],
                 f"{r.score:g}/{r.max_score:g}",
@@ -74,4 +80,4 @@ class Console:
         self.rich.print(table)
         for r in results:
             if r.reason:
-                self.rich.print(f"[dim]{r.key}: {r.reason}[/dim]")
+                self.rich.print(f"[dim]{terminal_safe(r.key)}: {terminal_safe(r.reason)}[/dim]")

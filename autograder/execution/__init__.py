@@ -56,6 +56,13 @@ class CellTimeout(BaseException):
     """Raised by the alarm when a cell runs past its budget (not an ``Exception`` on purpose)."""
 
 
+def cell_tags(cell: Any) -> tuple[str, ...]:
+    """A cell's metadata tags as strings (none when the metadata is not what nbformat writes)."""
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    return tuple(str(t) for t in tags) if isinstance(tags, list) else ()
+
+
 def code_cells(notebook: Any) -> list[CodeCell]:
     """The code cells to run when grading, in order, without ``otter_ignore`` cells.
 
@@ -66,7 +73,7 @@ def code_cells(notebook: Any) -> list[CodeCell]:
     for index, cell in enumerate(notebook.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
-        tags = tuple(str(t) for t in cell.get("metadata", {}).get("tags", []) or [])
+        tags = cell_tags(cell)
         if IGNORE_TAG in tags:
             continue
         source = cell.get("source", "")

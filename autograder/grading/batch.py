@@ -73,7 +73,10 @@ def main(
     progress = console.progress(len(submissions)) if console is not None else None
 
     def on_result(result: SubmissionResult) -> None:
-        write_results_json(result, out / "results" / f"{result.key}.json")
+        try:
+            write_results_json(result, out / "results" / f"{result.key}.json")
+        except Exception:  # its row still goes into grades.csv
+            log.exception("could not write the results.json of %s", result.key)
         done.append(result)
         if progress is not None:
             progress.advance(result)

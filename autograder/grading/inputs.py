@@ -13,6 +13,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from autograder.text import valid_unicode
+
 MAX_ZIP_MEMBER_BYTES = 50 * 1024 * 1024
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SKIP_PARTS = {".ipynb_checkpoints", "__MACOSX"}
@@ -40,9 +42,16 @@ class Submission:
     data: bytes | None = None
     error: str | None = None
 
+    def __post_init__(self) -> None:
+        # file names that are not UTF-8 reach Python as lone surrogates, which no report can hold
+        for name in ("source", "student", "error"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, valid_unicode(value))
+
 
 def _safe_key(text: str) -> str:
-    key = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "submission"
+    key = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._").lstrip("-") or "submission"  # "-..." reads as a formula
     return key[:120]
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import nbformat
 
-from autograder.execution import code_cells
+from autograder.execution import cell_tags, code_cells
+from autograder.text import valid_unicode
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 
@@ -51,22 +53,27 @@ def parse_notebook(data: bytes, name: str) -> ParsedNotebook:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise NotebookError(f"{name}: not valid notebook JSON (line {exc.lineno}: {exc.msg})") from None
+    except (ValueError, RecursionError):  # nesting deeper than any notebook has, numbers too long
+        raise NotebookError(f"{name}: not a readable notebook (its JSON is nested too deeply or malformed)") from None
     if not isinstance(raw, dict) or "cells" not in raw:
         raise NotebookError(f"{name}: JSON without notebook cells (is it really a .ipynb notebook?)")
     try:
-        nb = nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():  # nbformat warns (missing cell ids) about what it fixes itself
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises several types for malformed notebooks
-        raise NotebookError(f"{name}: not a readable Jupyter notebook ({type(exc).__name__}: {exc})") from None
-    cells = [{"index": c.index, "source": c.source, "tags": list(c.tags)} for c in code_cells(nb)]
+        detail = valid_unicode(str(exc))[:300]
+        raise NotebookError(f"{name}: not a readable Jupyter notebook ({type(exc).__name__}: {detail})") from None
+    cells = [{"index": c.index, "source": valid_unicode(c.source), "tags": [valid_unicode(t) for t in c.tags]}
+             for c in code_cells(nb)]
     written: dict[str, str] = {}
     answers: dict[str, str] = {}
     for cell in nb.cells:
-        tags = [str(t) for t in cell.get("metadata", {}).get("tags", []) or []]
-        for tag in tags:
+        for tag in cell_tags(cell):
             if tag.startswith("written:"):
                 question = tag.split(":", 1)[1]
-                written.setdefault(question, str(cell.get("source", "")))
+                written.setdefault(valid_unicode(question), valid_unicode(str(cell.get("source", ""))))
             if tag.startswith("answer:") and cell.get("cell_type") == "code":
                 question = tag.split(":", 1)[1]
-                answers.setdefault(question, str(cell.get("source", "")))
+                answers.setdefault(valid_unicode(question), valid_unicode(str(cell.get("source", ""))))
     return ParsedNotebook(cells=cells, written=written, answer_sources=answers)

@@ -9,6 +9,7 @@ from pathlib import Path
 from autograder.checks import QUESTIONS
 from autograder.files import atomic_write_text
 from autograder.grading.results import SubmissionResult
+from autograder.text import spreadsheet_safe
 
 COLUMNS = ("submission", "status", "score", "max_score", *QUESTIONS)
 EXTRA_COLUMNS = ("student", "reason", "seconds")
@@ -18,24 +19,19 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def _cell(text: str) -> str:
-    """Neutralize spreadsheet formulas in free text (names, reasons come from submissions)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def gradebook_rows(results: list[SubmissionResult]) -> list[dict[str, str]]:
     """Rows of the gradebook, in the given order."""
     rows = []
     for r in results:
         per_q = r.question_scores()
         row = {
-            "submission": r.key,
+            "submission": spreadsheet_safe(r.key),
             "status": r.status,
             "score": _fmt(r.score),
             "max_score": _fmt(r.max_score),
             **{q: _fmt(per_q.get(q, (0.0, 0.0))[0]) for q in QUESTIONS},
-            "student": _cell(r.student),
-            "reason": _cell(r.reason),
+            "student": spreadsheet_safe(r.student),
+            "reason": spreadsheet_safe(r.reason),
             "seconds": f"{r.seconds:.2f}",
         }
         rows.append(row)

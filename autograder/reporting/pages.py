@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import escape
 
 from autograder.checks.judging import TestResult
 from autograder.files import atomic_write_text
@@ -117,6 +118,17 @@ def feedback_page(result: SubmissionResult) -> str:
     )
 
 
+def _feedback_or_notice(result: SubmissionResult) -> str:
+    """The feedback page, or a short page saying it could not be made (one page never stops the rest)."""
+    try:
+        return feedback_page(result)
+    except Exception:
+        log.exception("could not render the feedback page of %s", result.key)
+        return ("<!doctype html><meta charset='utf-8'><title>Feedback</title>"
+                f"<p>The feedback page of {escape(result.key)} could not be made; see grades.csv and "
+                "results/ for its score.</p>")
+
+
 def report_page(results: list[SubmissionResult]) -> str:
     """The class report: summary, plots and one linked row per submission."""
     summary = summarize(results)
@@ -186,7 +198,7 @@ def write_all(results: list[SubmissionResult], out: Path) -> None:
     """
     for r in results:
         feedback_name(r.key)  # refuse unsafe keys before writing anything
-    _write_many((out / "feedback" / feedback_name(r.key), feedback_page(r)) for r in results)
+    _write_many((out / "feedback" / feedback_name(r.key), _feedback_or_notice(r)) for r in results)
     for q in WRITTEN_QUESTIONS:
         atomic_write_text(out / "written" / f"{q}.html", written_page(results, q))
     atomic_write_text(out / "written" / "written_answers.csv", written_csv(results))

@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from autograder.grading.results import SubmissionResult
+from autograder.text import spreadsheet_safe
 
 WRITTEN_QUESTIONS: tuple[str, ...] = ("q1", "q2")
 """Questions with a manually graded written answer (``written:qN`` markdown cells)."""
@@ -45,17 +46,13 @@ def render_answer(text: str) -> Markup:
     return Markup(md.render(text))  # safe: html=False makes markdown-it escape all input
 
 
-def _cell(value: str) -> str:
-    """Keep spreadsheets from running a student's text as a formula (OWASP CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def written_csv(results: list[SubmissionResult]) -> str:
     """``written_answers.csv``: one row per submission, raw answers (empty when missing)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in results:
-        writer.writerow([r.key, _cell(r.student), *(_cell(r.written.get(q, "")) for q in WRITTEN_QUESTIONS)])
+        writer.writerow([spreadsheet_safe(r.key), spreadsheet_safe(r.student),
+                         *(spreadsheet_safe(r.written.get(q, "")) for q in WRITTEN_QUESTIONS)])
     return buffer.getvalue()
 

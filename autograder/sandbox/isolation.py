@@ -54,6 +54,24 @@ class IsolationReport:
         return asdict(self)
 
 
+def missing_protections(isolation: dict[str, Any]) -> list[str]:
+    """What a submission ran without, in words for the TA (empty when everything was in force).
+
+    Args:
+        isolation: a result's ``isolation`` (the runner's report plus the warm worker's
+            ``sandbox_*`` facts); empty for submissions that never ran.
+    """
+    if not isolation:
+        return []
+    notes = [str(n) for n in isolation.get("notes", []) if isinstance(n, str)]
+    if not isolation.get("privileges_dropped"):
+        notes.append("not running as root: student code ran as your own user (no dedicated uid)")
+    if isolation.get("sandbox_cgroup") == "":
+        notes.append("no cgroup for submissions: memory is sampled (private memory + tmpfs) rather than "
+                     "accounted by the kernel, and CPU is shared per session rather than per submission")
+    return notes
+
+
 def drop_privileges(uid: int, gid: int, report: IsolationReport) -> None:
     """Become ``uid``/``gid`` for good (root), or give up every capability (anyone).
 

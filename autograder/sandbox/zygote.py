@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import importlib.util
 import json
 import logging
 import os
@@ -40,6 +41,9 @@ log = logging.getLogger(__name__)
 POLL_S = 0.05
 SAMPLE_S = 0.25
 REAP_TIMEOUT_S = 10.0
+FORBIDDEN_MODULES = ("reference", "autograder.checks", "autograder.grading", "autograder.reporting",
+                     "autograder.gradescope")
+"""Grader-side code a runner must not inherit: the reference, the judges, grading and reports."""
 SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")
 """Where a submission without a private root could leave files behind (removed by owner)."""
 
@@ -78,12 +82,9 @@ def _own_code_folders() -> list[str]:
     import autograder
 
     folders = [os.path.dirname(os.path.abspath(autograder.__file__))]
-    try:
-        import reference
-
-        folders.append(os.path.dirname(os.path.abspath(reference.__file__)))
-    except ImportError:
-        pass
+    spec = importlib.util.find_spec("reference")  # located, never imported: the runner inherits our modules
+    if spec is not None and spec.origin:
+        folders.append(os.path.dirname(os.path.abspath(spec.origin)))
     checkout = os.path.dirname(folders[0])
     if os.path.isdir(os.path.join(checkout, "assignment")):  # a repository checkout: its build/, assignment/ ...
         folders.append(checkout)
@@ -160,6 +161,9 @@ class Zygote:
         self.root = os.geteuid() == 0
         self.uids = uids.UidBlock(slot) if self.root else None
         self.import_s = warm_up()
+        leaked = sorted(m for m in sys.modules if any(m == f or m.startswith(f + ".") for f in FORBIDDEN_MODULES))
+        if leaked:  # fail closed: every submission would inherit them
+            raise RuntimeError(f"the warm worker imported grader-side modules: {', '.join(leaked)}")
         self.cgroups = cgroups.detect(f"autograder-{os.getpid()}")
         self.mountpoint = tempfile.mkdtemp(prefix="autograder-root-")
         self.plan = rootfs.RootPlan.for_this_python(self.mountpoint, hidden=[*_own_code_folders(), *hidden],

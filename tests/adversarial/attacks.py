@@ -146,6 +146,7 @@ ATTACKS: tuple[Attack, ...] = (
         "            os.write(fd, (json.dumps({'kind': 'probe', 'id': cid, 'data': {}}) + '\\n').encode())\n"
         "        except OSError:\n"
         "            pass\n",
+        ("error",),
     ),
     Attack(
         "fake_results_files",

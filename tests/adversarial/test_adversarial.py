@@ -22,7 +22,7 @@ from autograder.grading.core import GradingSettings, default_redactor, grade_sub
 from autograder.grading.inputs import discover
 from autograder.reporting.results_json import results_json
 from autograder.sandbox.limits import SandboxLimits
-from autograder.sandbox.zygote import SANDBOX_UID_BASE
+from autograder.sandbox.uids import BLOCK_COUNT, BLOCK_SIZE, SANDBOX_UID_BASE
 
 pytestmark = pytest.mark.slow
 
@@ -119,7 +119,7 @@ def test_no_process_is_left_behind(batch):
             uid = proc.info["uids"].real
         except (psutil.Error, AttributeError):
             continue
-        if SANDBOX_UID_BASE <= uid < SANDBOX_UID_BASE + 256:
+        if SANDBOX_UID_BASE <= uid < SANDBOX_UID_BASE + BLOCK_SIZE * BLOCK_COUNT:
             leftovers.append((proc.pid, proc.info["cmdline"]))
     assert leftovers == []
     sleepers = [p for p in psutil.process_iter(["cmdline"]) if (p.info["cmdline"] or [])[:2] == ["sleep", "600"]]
@@ -183,7 +183,7 @@ def test_isolation_was_in_force_when_root(batch):
     if os.geteuid() != 0:
         pytest.skip("privilege drop needs root")
     iso = batch["results"]["baseline_full"].isolation
-    assert iso["privileges_dropped"] and iso["network_isolated"] and iso["files_masked"]
+    assert iso["privileges_dropped"] and iso["network_isolated"] and iso["private_root"] and iso["pid_namespace"]
 
 
 def test_student_visible_output_has_no_hidden_lines(batch):

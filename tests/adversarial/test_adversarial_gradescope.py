@@ -14,7 +14,7 @@ from helpers import ROOT, build_submission
 from autograder.checks import max_points
 from autograder.gradescope import build
 from autograder.grading.core import default_redactor
-from autograder.sandbox.zygote import SANDBOX_UID_BASE, SANDBOX_UID_COUNT
+from autograder.sandbox.uids import BLOCK_COUNT, BLOCK_SIZE, SANDBOX_UID_BASE
 
 pytestmark = pytest.mark.slow
 
@@ -42,5 +42,5 @@ def test_attack_on_gradescope(gradescope_zip, tmp_path, solution_answers, attack
     assert not default_redactor().leaks(json.dumps(results))
     assert results.get("score") != 999
     leftovers = [p.pid for p in psutil.process_iter(["uids"])
-                 if p.info["uids"] and SANDBOX_UID_BASE <= p.info["uids"].real < SANDBOX_UID_BASE + SANDBOX_UID_COUNT]
+                 if p.info["uids"] and SANDBOX_UID_BASE <= p.info["uids"].real < SANDBOX_UID_BASE + BLOCK_SIZE * BLOCK_COUNT]
     assert leftovers == []

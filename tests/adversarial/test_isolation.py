@@ -1,0 +1,187 @@
+"""One submission can neither read, replay nor outlive another, and no input takes the batch down.
+
+Three batches through the real grader (``grade_submissions``, warm workers, sandbox):
+
+- ``sequence``: one worker, so every attack runs in a process forked right after an honest
+  neighbour's (whose answer cell carries a marker), with a secret in the grader's
+  environment; an honest submission graded last must keep full marks.
+- ``channel``: records that break the protocol, each next to honest neighbours.
+- ``fairness``: a submission that starts hundreds of busy processes, next to honest ones
+  graded at the same time with a short time limit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import psutil
+import pytest
+from attacks import SECRET_NAME, SECRET_VALUE, Attack
+from attacks_isolation import CHANNEL_ATTACKS, ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_cell
+from helpers import build_submission, write_submission
+
+from autograder.grading.core import GradingSettings, grade_submissions
+from autograder.grading.inputs import discover
+from autograder.sandbox.limits import SandboxLimits
+from autograder.sandbox.uids import BLOCK_COUNT, BLOCK_SIZE, SANDBOX_UID_BASE
+
+pytestmark = pytest.mark.slow
+
+LIMITS = SandboxLimits(timeout_s=90, cell_timeout_s=20, probe_timeout_s=20, memory_mb=2048)
+SANDBOX_UIDS = range(SANDBOX_UID_BASE, SANDBOX_UID_BASE + BLOCK_SIZE * BLOCK_COUNT)
+
+
+def _submission(attack: Attack, solution_answers: dict[str, str]) -> object:
+    answers = solution_answers if attack.answers == "full" else {}
+    return build_submission(answers, extra_cells=[attack.cell])
+
+
+def _visible(result) -> str:
+    """Everything of a result a student or TA could read."""
+    return json.dumps(result.to_dict())
+
+
+@pytest.fixture(scope="module")
+def sequence(tmp_path_factory, solution_answers, expected_path):
+    subs = tmp_path_factory.mktemp("isolation_subs")
+    neighbour = dict(solution_answers)
+    neighbour["q1"] = neighbour_cell() + neighbour["q1"]
+    write_submission(subs / "s00_neighbour.ipynb", build_submission(neighbour))
+    for n, attack in enumerate(ISOLATION_ATTACKS, start=1):
+        write_submission(subs / f"s{n:02d}_{attack.name}.ipynb", _submission(attack, solution_answers))
+        # a neighbour again before the next attack: every attack forks right after one
+        write_submission(subs / f"s{n:02d}z_neighbour.ipynb", build_submission(neighbour))
+    write_submission(subs / "s99_honest_after_attacks.ipynb", build_submission(solution_answers))
+    os.environ[SECRET_NAME] = SECRET_VALUE
+    try:
+        results = grade_submissions(discover([subs]), GradingSettings(limits=LIMITS, workers=1, protect=[subs]))
+    finally:
+        os.environ.pop(SECRET_NAME, None)
+    return {r.key: r for r in results}
+
+
+def _attack_result(sequence, attack: Attack):
+    return next(r for key, r in sequence.items() if key.endswith(f"_{attack.name}"))
+
+
+@pytest.mark.parametrize("attack", ISOLATION_ATTACKS, ids=lambda a: a.name)
+def test_attack_finds_nothing_of_anyone_else(sequence, attack):
+    result = _attack_result(sequence, attack)
+    visible = _visible(result)
+    assert LEAK not in visible, result.output[-1500:]
+    assert NEIGHBOUR_MARKER not in visible
+    assert SECRET_VALUE not in visible and SECRET_VALUE[::-1] not in visible
+    assert "REPLAYED" not in result.output
+
+
+@pytest.mark.parametrize("attack", ISOLATION_ATTACKS, ids=lambda a: a.name)
+def test_attack_scores_no_more_than_its_answers(sequence, attack, solution_answers):
+    result = _attack_result(sequence, attack)
+    ceiling = result.max_score if attack.answers == "full" else 0
+    assert result.score <= ceiling
+    assert result.status in attack.statuses, result.reason
+
+
+def test_every_neighbour_and_the_last_honest_submission_keep_full_marks(sequence):
+    honest = {k: r for k, r in sequence.items() if k.endswith("_neighbour") or "honest" in k}
+    assert len(honest) == len(ISOLATION_ATTACKS) + 2
+    for key, result in honest.items():
+        assert (result.status, result.score) == ("graded", result.max_score), (key, result.reason)
+
+
+def test_namespaces_and_syscall_filter_hold(sequence):
+    output = _attack_result(sequence, next(a for a in ISOLATION_ATTACKS if a.name == "escape_namespaces")).output
+    for word in ("UNSHARED", "SETNS", "MEMFD", "KEYRING"):
+        assert word not in output
+
+
+def test_memory_outside_processes_stays_bounded(sequence):
+    for name in ("shm_and_tmp_hog", "sysv_shm_hog"):
+        result = _attack_result(sequence, next(a for a in ISOLATION_ATTACKS if a.name == name))
+        assert result.peak_rss_mb <= LIMITS.memory_mb * 1.05, (name, result.peak_rss_mb)
+    hog = _attack_result(sequence, next(a for a in ISOLATION_ATTACKS if a.name == "shm_and_tmp_hog"))
+    written = int(hog.output.split("hog wrote MB")[1].split()[0]) if "hog wrote MB" in hog.output else 0
+    assert written <= LIMITS.scratch_mb
+
+
+def test_nothing_is_left_on_the_host(sequence):
+    leftovers = []
+    for proc in psutil.process_iter(["uids", "cmdline"]):
+        try:
+            uids = proc.info["uids"]
+        except psutil.Error:
+            continue
+        if uids and uids.real in SANDBOX_UIDS:
+            leftovers.append((proc.pid, proc.info["cmdline"]))
+    assert leftovers == []
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        for entry in os.scandir(folder):
+            info = entry.stat(follow_symlinks=False)
+            assert info.st_uid not in SANDBOX_UIDS and not entry.name.startswith(("ag-hog-", "autograder-root-",
+                                                                                   "autograder-work-")), entry.path
+
+
+def test_cgroups_of_finished_workers_are_removed(sequence):
+    for mount in (Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup/pids"),
+                  Path("/sys/fs/cgroup")):
+        if mount.is_dir():
+            assert not list(mount.rglob("autograder-*")), mount
+
+
+@pytest.fixture(scope="module")
+def channel(tmp_path_factory, solution_answers, expected_path):
+    subs = tmp_path_factory.mktemp("channel_subs")
+    for attack in CHANNEL_ATTACKS:
+        write_submission(subs / f"{attack.name}.ipynb", _submission(attack, solution_answers))
+        write_submission(subs / f"{attack.name}_neighbour.ipynb", build_submission(solution_answers))
+    results = grade_submissions(discover([subs]), GradingSettings(limits=LIMITS, workers=2, protect=[subs]))
+    return {r.key: r for r in results}
+
+
+@pytest.mark.parametrize("attack", CHANNEL_ATTACKS, ids=lambda a: a.name)
+def test_broken_records_cost_only_their_own_submission(channel, attack):
+    result = channel[attack.name]
+    neighbour = channel[f"{attack.name}_neighbour"]
+    assert result.status in attack.statuses, result.reason
+    if attack.answers == "stub":
+        assert result.score == 0
+    if result.status == "error" and attack.name != "record_flood":
+        assert "tampered" in result.reason, result.reason
+    assert (neighbour.status, neighbour.score) == ("graded", neighbour.max_score)
+
+
+def test_a_lone_surrogate_in_a_cell_error_is_graded_and_reported(channel):
+    result = channel["cell_error_lone_surrogate"]
+    assert result.score == result.max_score
+    assert any("lone surrogate" in e["message"] for e in result.cell_errors)
+    json.dumps(result.to_dict()).encode("utf-8")  # writable as UTF-8
+
+
+@pytest.fixture(scope="module")
+def fairness(tmp_path_factory, solution_answers, expected_path):
+    subs = tmp_path_factory.mktemp("fairness_subs")
+    hog = ("import os, time\n"
+           "for _ in range(200):\n"
+           "    if os.fork() == 0:\n"
+           "        end = time.time() + 50\n"
+           "        while time.time() < end:\n"
+           "            pass\n"
+           "        os._exit(0)\n"
+           "time.sleep(45)\n")
+    write_submission(subs / "c1_cpu_hog.ipynb", build_submission({}, extra_cells=[hog]))
+    for n in (2, 3, 4):
+        write_submission(subs / f"c{n}_honest.ipynb", build_submission(solution_answers))
+    limits = SandboxLimits(timeout_s=40, cell_timeout_s=46, probe_timeout_s=20, memory_mb=2048)
+    results = grade_submissions(discover([subs]), GradingSettings(limits=limits, workers=2, protect=[subs]))
+    return {r.key: r for r in results}
+
+
+def test_busy_processes_do_not_push_a_neighbour_into_timeout(fairness):
+    if not fairness["c2_honest"].isolation.get("sandbox_cgroup"):
+        pytest.skip("no cgroup on this machine: CPU is shared per session only")
+    for key in ("c2_honest", "c3_honest", "c4_honest"):
+        result = fairness[key]
+        assert (result.status, result.score) == ("graded", result.max_score), (key, result.reason, result.seconds)
+    assert fairness["c1_cpu_hog"].status == "timeout"
