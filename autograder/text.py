@@ -34,9 +34,11 @@ def spreadsheet_safe(text: str) -> str:
 
     Excel, LibreOffice and Google Sheets treat a cell as a formula when it starts with one of
     ``= + - @`` (also after leading spaces, tabs or line breaks) or ``|``/``%`` in some
-    locales; such cells get a leading apostrophe, as OWASP recommends.
+    locales; such cells get a leading apostrophe, as OWASP recommends. Carriage returns become
+    line feeds: Python's CSV writer does not quote a field for a bare CR, which Excel reads as
+    the start of a new row (and so of a new cell that could be a formula).
     """
-    text = valid_unicode(text)
+    text = valid_unicode(text).replace("\r\n", "\n").replace("\r", "\n")  # a bare CR ends a row in Excel
     stripped = text.lstrip(" \t\r\n\x0b\x0c\u00a0\u3000")
     if text[:1] in _FORMULA_START or stripped[:1] in _FORMULA_START[:4]:
         return "'" + text
