@@ -28,9 +28,10 @@ from autograder.checks.redact import Redactor  # noqa: E402
 from autograder.distributed import dask_runner  # noqa: E402
 from autograder.distributed.local import LoopbackCluster  # noqa: E402
 from autograder.grading import batch  # noqa: E402
-from autograder.grading.core import GradingSettings, grade_submissions, judge_worker_result  # noqa: E402
+from autograder.grading.core import GradingSettings, grade_submissions, judge_answer  # noqa: E402
 from autograder.grading.inputs import discover  # noqa: E402
-from autograder.sandbox.runner import Job, crashed_answer  # noqa: E402
+from autograder.sandbox.protocol import crashed_answer  # noqa: E402
+from autograder.sandbox.runner import Job  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -231,10 +232,11 @@ def test_the_shipped_code_holds_no_expected_values_or_reference(tmp_path):
     (tmp_path / "again").mkdir()
     assert dask_runner.build_package_zip(tmp_path / "again").name == first.name  # deterministic
     names = zipfile.ZipFile(first).namelist()
-    assert "autograder/sandbox/zygote.py" in names and "autograder/distributed/zygote_guard.py" in names
-    assert "autograder/checks/q3.py" in names and "autograder/execution/__init__.py" in names
+    assert "autograder/sandbox/zygote.py" in names and "autograder/probes/q3.py" in names
+    assert "autograder/execution/__init__.py" in names
     tops = {n.split("/")[1] for n in names}
-    assert tops == {"__init__.py", "files.py", "checks", "execution", "sandbox", "distributed"}
+    assert tops == {"__init__.py", "files.py", "text.py", "wire.py", "probes", "execution", "sandbox", "distributed"}
+    assert not [n for n in names if n.startswith("autograder/checks/")]  # judges never leave the grader
     assert not [n for n in names if not n.endswith(".py") or "expected.json" in n or n.startswith("reference")]
 
 
@@ -250,8 +252,8 @@ def test_a_task_that_failed_becomes_an_error_row_with_its_reason():
 
     job = Job("0:alice", {}, 10.0)
     killed = dask_runner.DaskRunner._answer(job, Failed(distributed.KilledWorker("k", None, 1)))
-    assert killed == crashed_answer("0:alice", dask_runner.FAILED_TWICE)
-    status, reason, tests, _, _ = judge_worker_result(killed, {}, Redactor(), [])
-    assert status == "error" and "tried twice" in reason and all(t.score == 0 for t in tests)
+    assert killed == crashed_answer(dask_runner.FAILED_TWICE)
+    outcome = judge_answer(killed, [], {}, Redactor(), [])
+    assert outcome.status == "error" and "tried twice" in outcome.reason and all(t.score == 0 for t in outcome.tests)
     other = dask_runner.DaskRunner._answer(job, Failed(RuntimeError("boom")))
-    assert other["status"] == "crashed" and "RuntimeError: boom" in other["reason"] and other["infrastructure"]
+    assert other.status == "crashed" and "RuntimeError: boom" in other.reason and other.infrastructure

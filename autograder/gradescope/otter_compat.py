@@ -53,6 +53,7 @@ SHIPPED_SOURCES = (
     "autograder/checks",
     "autograder/files.py",
     "autograder/probes",
+    "autograder/text.py",
     "autograder/wire.py",
     "autograder/grading/__init__.py",
     "autograder/grading/static.py",

@@ -7,7 +7,8 @@ import json
 import nbformat
 import psutil
 import pytest
-from attacks import ATTACKS, PORT_PLACEHOLDER, Attack
+from attacks import ATTACKS, PORT_PLACEHOLDER, SECRET_NAME, SECRET_VALUE, Attack
+from attacks_isolation import CHANNEL_ATTACKS, ISOLATION_ATTACKS, LEAK
 from gradescope_sim import run_gradescope
 from helpers import ROOT, build_submission
 
@@ -31,11 +32,17 @@ def _notebook(attack: Attack, answers: dict[str, str], root) -> bytes:
     return nbformat.writes(nb).encode()
 
 
-@pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
-def test_attack_on_gradescope(gradescope_zip, tmp_path, solution_answers, attack):
+GRADESCOPE_ATTACKS = (*ATTACKS, *ISOLATION_ATTACKS, *CHANNEL_ATTACKS[:3], CHANNEL_ATTACKS[-1])
+
+
+@pytest.mark.parametrize("attack", GRADESCOPE_ATTACKS, ids=lambda a: a.name)
+def test_attack_on_gradescope(gradescope_zip, tmp_path, solution_answers, attack, monkeypatch):
     answers = solution_answers if attack.answers == "full" else {}
     root = tmp_path / "autograder"
+    monkeypatch.setenv(SECRET_NAME, SECRET_VALUE)  # Gradescope's own environment: never the student's
     results, proc, _ = run_gradescope(gradescope_zip, root, [("submission.ipynb", _notebook(attack, answers, root))])
+    visible = json.dumps(results)
+    assert LEAK not in visible and SECRET_VALUE not in visible and SECRET_VALUE[::-1] not in visible
     ceiling = max_points() if attack.answers == "full" else 0
     assert results["score"] <= ceiling, proc.stdout[-2000:]
     assert results["stdout_visibility"] == "hidden"
