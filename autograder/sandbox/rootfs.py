@@ -238,9 +238,12 @@ def scratch_used_bytes(pid: int) -> int:
     """Bytes held in the private tmpfs of the submission whose init is ``pid`` (0 if unknown).
 
     The tmpfs lives in that process's mount namespace; the host reaches it through
-    ``/proc/<pid>/root``.
+    ``/proc/<pid>/root``. Without a private root that path is the host's own ``/tmp``, which
+    is not the submission's to count.
     """
     try:
+        if os.stat(f"/proc/{pid}/root/tmp").st_dev == os.stat("/tmp").st_dev:
+            return 0
         st = os.statvfs(f"/proc/{pid}/root/tmp")
     except OSError:
         return 0

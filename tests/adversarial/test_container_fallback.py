@@ -1,0 +1,83 @@
+"""Grading where namespaces are refused (root in a Docker-like container): the fallback holds.
+
+``tests/container_like.py`` runs the real command line as root without ``CAP_SYS_ADMIN`` and
+with Docker's refusals of ``unshare``/``mount``/``clone`` namespace flags, and with read-only
+cgroups. There the sandbox has no PID namespace, private root, network namespace or cgroup;
+what must still hold: the examples' scores, the warm worker's clean memory and environment,
+a dedicated uid per submission killed as a whole, and notes telling the TA what was missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+
+import psutil
+import pytest
+from attacks import SECRET_NAME, SECRET_VALUE
+from attacks_isolation import ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_cell
+from helpers import ROOT, build_submission, write_submission
+
+from autograder.sandbox.uids import BLOCK_COUNT, BLOCK_SIZE, SANDBOX_UID_BASE
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="drops root's CAP_SYS_ADMIN")]
+
+ATTACKS = {a.name: a for a in ISOLATION_ATTACKS}
+USED = ("replay_from_memory", "read_neighbour_memory", "environment_block", "fork_chain_survivor", "daemon_survivor")
+
+
+@pytest.fixture(scope="module")
+def fallback(tmp_path_factory, solution_answers, expected_path):
+    subs = tmp_path_factory.mktemp("fallback_subs")
+    for example in sorted((ROOT / "examples").glob("*.ipynb")):
+        shutil.copy(example, subs / f"e_{example.name}")
+    neighbour = dict(solution_answers)
+    neighbour["q1"] = neighbour_cell() + neighbour["q1"]
+    for n, name in enumerate(USED):
+        write_submission(subs / f"s{n}a_neighbour.ipynb", build_submission(neighbour))
+        attack = ATTACKS[name]
+        write_submission(subs / f"s{n}b_{name}.ipynb",
+                         build_submission(solution_answers if attack.answers == "full" else {}, extra_cells=[attack.cell]))
+    write_submission(subs / "s9_honest_after.ipynb", build_submission(solution_answers))
+    out = tmp_path_factory.mktemp("fallback_out")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env[SECRET_NAME] = SECRET_VALUE
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "container_like.py"), "-m", "autograder", "grade",
+                           str(subs), "--out", str(out), "--workers", "1", "--timeout", "90"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    with open(out / "grades.csv", newline="") as fh:
+        rows = {r["submission"]: r for r in csv.DictReader(fh)}
+    return {"proc": proc, "rows": rows, "out": out}
+
+
+def test_examples_grade_as_usual(fallback):
+    assert fallback["proc"].returncode == 0, fallback["proc"].stdout[-2000:]
+    scores = {k: fallback["rows"][k]["score"] for k in ("e_full", "e_partial", "e_raises", "e_untouched")}
+    assert scores == {"e_full": "18", "e_partial": "13", "e_raises": "13", "e_untouched": "0"}
+
+
+def test_the_ta_is_told_what_was_missing(fallback):
+    stdout = " ".join(fallback["proc"].stdout.split())
+    assert "no PID, network or mount namespace" in stdout
+    assert "no cgroup for submissions" in stdout
+
+
+def test_no_attack_finds_a_neighbour_or_the_environment(fallback):
+    for key in fallback["rows"]:
+        text = (fallback["out"] / "results" / f"{key}.json").read_text()
+        if key.endswith("neighbour"):
+            continue
+        assert LEAK not in text and NEIGHBOUR_MARKER not in text and SECRET_VALUE not in text, key
+
+
+def test_survivors_are_killed_by_uid_and_harm_no_one(fallback):
+    rows = fallback["rows"]
+    for key, row in rows.items():
+        if key.endswith("neighbour") or key == "s9_honest_after":
+            assert (row["status"], row["score"]) == ("graded", "18"), (key, row["reason"])
+    leftovers = [p.pid for p in psutil.process_iter(["uids"])
+                 if p.info["uids"] and SANDBOX_UID_BASE <= p.info["uids"].real < SANDBOX_UID_BASE + BLOCK_SIZE * BLOCK_COUNT]
+    assert leftovers == []
