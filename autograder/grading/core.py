@@ -84,6 +84,9 @@ def _failed_all(message: str) -> list[TestResult]:
 
 
 TAMPERED = "the grading channel was tampered with"
+MAX_CELL_ERRORS = 50
+"""Cell errors kept per submission (feedback shows the first ones; redaction costs time)."""
+MAX_MESSAGE_CHARS = 2000
 
 
 @dataclass
@@ -131,8 +134,9 @@ def judge_answer(answer: WorkerAnswer, cell_indices: list[int], expected: dict[s
             TestResult(t.check_id, t.question, t.name, t.points, 0.0, False, problem) if t.check_id == "q3_is_custom_layer" else t
             for t in tests
         ]
-    cell_errors = [{"index": e["index"], "type": redactor.clean(e["type"]), "message": redactor.clean(e["message"])}
-                   for e in reading.cell_errors]
+    cell_errors = [{"index": e["index"], "type": redactor.clean(e["type"][:200]),
+                    "message": redactor.clean(e["message"][:MAX_MESSAGE_CHARS])}
+                   for e in reading.cell_errors[:MAX_CELL_ERRORS]]
     return Outcome(status, reason, tests, reading.isolation, cell_errors)
 
 
