@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rich.console import Console as RichConsole
@@ -10,7 +11,7 @@ from rich.table import Table
 
 from autograder.checks import QUESTIONS
 from autograder.grading.results import SubmissionResult
-from autograder.text import terminal_safe
+from autograder.text import terminal_safe, without_controls
 
 
 class _Bar:
@@ -35,6 +36,13 @@ class _Bar:
 
     def close(self) -> None:
         self._progress.stop()
+
+
+class LogFormatter(logging.Formatter):
+    """Log lines for the terminal: a logged file name or message never carries a control sequence."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return without_controls(super().format(record))
 
 
 class Console:

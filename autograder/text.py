@@ -22,11 +22,19 @@ def valid_unicode(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def without_controls(text: str) -> str:
+    """``text`` without control characters (escape sequences start with one) or bidi overrides.
+
+    Line feeds and tabs stay: they only lay text out.
+    """
+    return _CONTROL.sub("", valid_unicode(text))
+
+
 def terminal_safe(text: str) -> str:
     """``text`` with control characters removed and Rich markup escaped, for the TA's terminal."""
     from rich.markup import escape
 
-    return escape(_CONTROL.sub("", valid_unicode(text)))
+    return escape(without_controls(text))
 
 
 def spreadsheet_safe(text: str) -> str:

@@ -77,6 +77,16 @@ def test_duplicate_names_get_unique_keys(tmp_path):
     assert len(set(keys)) == 2
 
 
+def test_a_renamed_duplicate_never_takes_another_inputs_key(tmp_path):
+    # "s b" and "s_b" both make the key s_b; the second must not become s_b-2, which s_b-2.ipynb owns
+    for name in ("s b", "s_b-2", "s_b"):
+        _nb(tmp_path / f"{name}.ipynb")
+    subs = discover([tmp_path])
+    keys = [s.key for s in subs]
+    assert len(set(keys)) == len(keys) == 3
+    assert next(s for s in subs if s.source.endswith("s_b-2.ipynb")).key == "s_b-2"
+
+
 @pytest.mark.parametrize("bad", [Path("does/not/exist.ipynb")])
 def test_missing_path_raises(bad):
     with pytest.raises(InputError, match="no such file"):

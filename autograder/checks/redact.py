@@ -13,6 +13,8 @@ from pathlib import Path
 
 MIN_LINE = 12
 """Shorter lines ("return x", "else:") are too common to be evidence of a leak."""
+SUBSTRING_MIN = 24
+"""Protected lines this long are also found inside longer lines (a quoted or prefixed copy)."""
 
 
 class Redactor:
@@ -28,6 +30,7 @@ class Redactor:
         self._lines = {
             line.strip() for text in protected_sources for line in text.splitlines() if len(line.strip()) >= MIN_LINE
         }
+        self._long = tuple(sorted(p for p in self._lines if len(p) >= SUBSTRING_MIN))
 
     @classmethod
     def for_paths(cls, paths: Iterable[Path], *, limit: int = 600) -> Redactor:
@@ -46,7 +49,10 @@ class Redactor:
         stripped = line.strip()
         if len(stripped) < MIN_LINE:
             return False
-        return stripped in self._lines or any(p in stripped for p in self._lines if len(p) >= 24)
+        if stripped in self._lines:
+            return True
+        # a line shorter than the shortest long protected line cannot contain one (cheap for floods of short lines)
+        return len(stripped) >= SUBSTRING_MIN and any(p in stripped for p in self._long)
 
     def clean(self, text: str, *, limit: int | None = None) -> str:
         """Drop protected lines, then cap the length (``limit`` overrides the default cap)."""

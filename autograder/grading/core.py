@@ -175,7 +175,7 @@ def grade_submissions(
         try:
             ready = _prepare(sub, salt, cache, settings)
         except Exception as exc:  # one unreadable input must never take the batch down
-            log.exception("could not prepare %s", sub.source)
+            log.exception("could not prepare %r", sub.source)
             ready = _error_result(sub, f"{Path(sub.source).name}: could not be read ({type(exc).__name__})")
         if isinstance(ready, SubmissionResult):
             deliver(ready)
@@ -191,7 +191,7 @@ def grade_submissions(
         try:
             result = _result(sub, parsed, digest, answer, expected, redactor)
         except Exception as exc:  # a bug or a hostile answer costs this submission only
-            log.exception("could not judge %s", sub.source)
+            log.exception("could not judge %r", sub.source)
             deliver(_error_result(sub, f"Grading stopped: the grader could not judge this notebook ({type(exc).__name__})."))
             return
         if cache is not None and not answer.infrastructure:

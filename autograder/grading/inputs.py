@@ -80,15 +80,29 @@ def _notebook_from_zip(path: Path) -> tuple[bytes | None, str | None, str]:
             return data, None, f"{path}:{info.filename}"
     except (zipfile.BadZipFile, OSError) as exc:
         return None, f"{path.name}: not a readable zip file ({exc})", str(path)
+    except RuntimeError:  # zipfile's "File ... is encrypted, password required"
+        return None, f"{path.name}: the notebook in the zip is password-protected; zip it without a password", str(path)
+    except NotImplementedError:  # AES (method 99) and other compressors zipfile cannot read
+        return None, (f"{path.name}: the zip uses a compression method that cannot be read (AES encryption or an "
+                      "unusual compressor); upload the .ipynb itself or a plain zip"), str(path)
+    except Exception as exc:  # corrupt compressed data (zlib.error, EOFError, ...)
+        kind = f"{type(exc).__module__}.{type(exc).__name__}".removeprefix("builtins.")
+        return None, f"{path.name}: the zip's notebook is damaged ({kind}); make the zip again", str(path)
 
 
 def _read_file(path: Path) -> tuple[bytes | None, str | None, str]:
     if path.suffix == ".zip":
         return _notebook_from_zip(path)
     try:
-        return path.read_bytes(), None, str(path)
+        if path.stat().st_size > MAX_ZIP_MEMBER_BYTES:  # never read a huge file only to refuse it
+            return None, f"{path.name}: larger than {MAX_ZIP_MEMBER_BYTES >> 20} MB, not a notebook", str(path)
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_ZIP_MEMBER_BYTES + 1)
     except OSError as exc:
         return None, f"{path.name}: cannot be read ({exc.strerror})", str(path)
+    if len(data) > MAX_ZIP_MEMBER_BYTES:
+        return None, f"{path.name}: larger than {MAX_ZIP_MEMBER_BYTES >> 20} MB, not a notebook", str(path)
+    return data, None, str(path)
 
 
 def _gradescope_students(root: Path) -> dict[str, str]:
@@ -163,12 +177,24 @@ def discover(paths: list[Path]) -> list[Submission]:
 
 
 def _dedupe(subs: list[Submission]) -> list[Submission]:
-    seen: dict[str, int] = {}
+    """Make keys unique: a repeated key gets the first free ``-2``, ``-3``... suffix.
+
+    A suffix is never one that another input has as its own key (``s_b-2.ipynb`` next to two
+    ``s_b`` keys): results are written per key, so a collision would put one student's
+    results under another's name.
+    """
+    taken = {sub.key for sub in subs}
+    seen: set[str] = set()
     out = []
     for sub in subs:
-        count = seen.get(sub.key, 0)
-        seen[sub.key] = count + 1
-        if count:
-            sub = Submission(f"{sub.key}-{count + 1}", sub.source, sub.student, sub.data, sub.error)
+        key = sub.key
+        if key in seen:
+            n = 2
+            while f"{key}-{n}" in taken:
+                n += 1
+            key = f"{key}-{n}"
+            taken.add(key)
+            sub = Submission(key, sub.source, sub.student, sub.data, sub.error)
+        seen.add(key)
         out.append(sub)
     return out

@@ -11,6 +11,7 @@ pipe can only make its own submission's records unreadable.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import os
@@ -71,11 +72,11 @@ class CappedWriter(io.TextIOBase):
 def _arrange_descriptors(pipes: JobPipes) -> None:
     """stdin from /dev/null, stdout+stderr to the output pipe, records on 3, the job on 4; nothing else."""
     devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(pipes.output, 1)
-    os.dup2(pipes.output, 2)
-    os.dup2(pipes.records, RECORD_FD)
-    os.dup2(pipes.job, JOB_FD)
+    wanted = {0: devnull, 1: pipes.output, 2: pipes.output, RECORD_FD: pipes.records, JOB_FD: pipes.job}
+    # move every source above the targets first: a source may sit on another one's target number
+    moved = {target: fcntl.fcntl(source, fcntl.F_DUPFD_CLOEXEC, 64) for target, source in wanted.items()}
+    for target, source in moved.items():
+        os.dup2(source, target)  # dup2 clears close-on-exec on the target
     os.closerange(JOB_FD + 1, 1 << 16)
 
 
@@ -125,8 +126,11 @@ def run(settings: JailSettings, pipes: JobPipes, report: isolation.IsolationRepo
         os.environ.clear()
         os.environ.update(isolation.student_environment(home))
         job = _read_job()
-    except BaseException:  # the setup failed before any student code: never run it half-isolated
-        os._exit(EXIT_SETUP_FAILED)
+    except BaseException as exc:  # the setup failed before any student code: never run it half-isolated
+        try:
+            os.write(2, f"sandbox setup failed: {type(exc).__name__}: {exc}\n".encode())
+        finally:
+            os._exit(EXIT_SETUP_FAILED)
     _emit({"kind": "isolation", **report.to_dict()})
     limits = settings.limits
     sys.stdout = CappedWriter(1, limits.max_output_bytes)

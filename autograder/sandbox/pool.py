@@ -152,10 +152,9 @@ class WarmWorker:
         """
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._home = tempfile.mkdtemp(prefix="autograder-worker-")
-        hide = [arg for folder in self._hidden for arg in ("--hide", folder)]
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", ZYGOTE_MODULE, "--slot", str(self.slot), "--control-fd", str(theirs.fileno()), *hide],
+                [sys.executable, "-m", ZYGOTE_MODULE, "--slot", str(self.slot), "--control-fd", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -167,6 +166,7 @@ class WarmWorker:
         finally:
             theirs.close()
         self.sock = ours
+        protocol.send(ours, {"kind": "configure", "hide": self._hidden})
         hello = self._receive(STARTUP_TIMEOUT_S)
         if hello is None or hello.get("kind") != "ready":
             self.stop()

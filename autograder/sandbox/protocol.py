@@ -5,7 +5,7 @@ The grader's ``run`` request carries the job's three pipe descriptors (``SCM_RIG
 the limits, never the notebook: the notebook goes straight into the job pipe, the records
 and output come straight out of theirs, and the warm worker never reads either.
 
-grader → worker: ``{"kind": "run", "id", "limits"}`` + fds (job read end, records write end,
+grader → worker: ``{"kind": "configure", "hide"}`` once, first; ``{"kind": "run", "id", "limits"}`` + fds (job read end, records write end,
 output write end); ``{"kind": "kill", "reason"}`` while a job runs.
 
 worker → grader: ``{"kind": "ready", "pid", "import_s", "sandbox"}`` once warm;

@@ -5,7 +5,8 @@ empty tmpfs and ``pivot_root``s into it. The new root holds only:
 
 - the operating system, read-only: ``/usr``, ``/bin``, ``/sbin``, ``/lib*``, ``/etc``;
 - this Python and its packages, read-only, at their own paths (``sys.prefix`` and friends);
-- ``/proc`` of the submission's own PID namespace, ``/sys`` read-only, a minimal ``/dev``;
+- ``/proc`` of the submission's own PID namespace and a minimal ``/dev`` (no ``/sys``: it
+  describes the host's devices and network, and nothing a notebook runs needs it);
 - one private, size-limited tmpfs seen as ``/tmp``, ``/var/tmp`` and ``/dev/shm``, owned by
   nobody else and gone with the submission.
 
@@ -147,7 +148,8 @@ def _locked_flags(path: str) -> int:
 
 
 def _bind_readonly(source: str, target: str, *, allow_devices: bool = False) -> None:
-    linux.mount(source, target, None, linux.MS_BIND)
+    # recursive: in a user namespace a mount with (locked) submounts may only be bound whole
+    linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
     flags = linux.MS_REMOUNT | linux.MS_BIND | linux.MS_RDONLY | linux.MS_NOSUID | _locked_flags(source)
     if not allow_devices:
         flags |= linux.MS_NODEV
@@ -223,9 +225,6 @@ def enter_private_root(plan: RootPlan, *, uid: int, gid: int) -> None:
     os.rmdir(scratch)
     os.makedirs(root + "/proc")
     linux.mount("proc", root + "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
-    if os.path.isdir("/sys"):
-        os.makedirs(root + "/sys", exist_ok=True)
-        _bind_readonly("/sys", root + "/sys")
     os.makedirs(root + "/.old")
     linux.pivot_root(root, root + "/.old")
     os.chdir("/")

@@ -8,7 +8,8 @@ A deny-list in the spirit of Docker's default profile, narrowed to what matters 
 - ways out of the namespaces: ``unshare``, ``setns``, ``clone`` with a namespace flag,
   ``clone3`` (answered ``ENOSYS`` so the C library falls back to ``clone``), mounts;
 - other processes' memory and kernel attack surface: ``ptrace``, ``process_vm_*``, ``bpf``,
-  ``perf_event_open``, ``userfaultfd``, ``io_uring_*``, module and kexec loading.
+  ``perf_event_open``, ``userfaultfd``, ``io_uring_*``, module and kexec loading;
+- sockets of any family but Unix, IP and netlink (``AF_VSOCK`` is not namespaced).
 
 Everything else a notebook does (threads, ``fork``, files, TensorFlow) is allowed. Built on
 libseccomp through ``pyseccomp``; where libseccomp is missing the filter is reported absent.
@@ -29,6 +30,11 @@ DENIED = (
 )
 NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
 """CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET."""
+SOCKET_FAMILIES = (1, 2, 10, 16)
+"""AF_UNIX, AF_INET, AF_INET6, AF_NETLINK: the families a notebook's libraries use. The network
+namespace already leaves inet sockets nowhere to go; other families (AF_VSOCK reaches the
+hypervisor, which no namespace covers; AF_PACKET, AF_BLUETOOTH, AF_CAN ...) are refused."""
+MAX_FAMILY = 64
 
 
 def load_filter() -> bool:
@@ -53,5 +59,10 @@ def load_filter() -> bool:
         pass
     for flag in NAMESPACE_FLAGS:
         flt.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+    for family in range(MAX_FAMILY):
+        if family not in SOCKET_FAMILIES:
+            for call in ("socket", "socketpair"):
+                flt.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), call, seccomp.Arg(0, seccomp.EQ, family))
+    flt.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket", seccomp.Arg(0, seccomp.GE, MAX_FAMILY))
     flt.load()
     return True

@@ -9,7 +9,8 @@ TensorFlow op (a process that has run one cannot fork usable children), never re
 a record or an output, and never sees expected values or judges: whatever a submission finds
 in the memory it inherits from here belongs to nobody else.
 
-Run: ``python -m autograder.sandbox.zygote --slot N --control-fd FD``.
+Run: ``python -m autograder.sandbox.zygote --slot N --control-fd FD`` (the grader then sends
+``configure``; nothing of the grader's, not even folder names, is on its command line).
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ class Zygote:
         hidden: more folders to hide from submissions, when they lie inside shown folders.
     """
 
-    def __init__(self, slot: int, hidden: list[str]) -> None:
+    def __init__(self, slot: int) -> None:
         linux.set_child_subreaper()
         self.root = os.geteuid() == 0
         self.uids = uids.UidBlock(slot) if self.root else None
@@ -166,10 +167,14 @@ class Zygote:
             raise RuntimeError(f"the warm worker imported grader-side modules: {', '.join(leaked)}")
         self.cgroups = cgroups.detect(f"autograder-{os.getpid()}")
         self.mountpoint = tempfile.mkdtemp(prefix="autograder-root-")
-        self.plan = rootfs.RootPlan.for_this_python(self.mountpoint, hidden=[*_own_code_folders(), *hidden],
-                                                    scratch_mb=SandboxLimits().scratch_mb)
+        self.plan: rootfs.RootPlan | None = None
         self.jobs = 0
         self.grader_gone = False
+
+    def configure(self, hidden: list[str]) -> None:
+        """Plan the submissions' root (``hidden``: the grader's folders to hide should they be shown)."""
+        self.plan = rootfs.RootPlan.for_this_python(self.mountpoint, hidden=[*_own_code_folders(), *hidden],
+                                                    scratch_mb=SandboxLimits().scratch_mb)
         gc.freeze()  # the forks share these pages instead of copying them when the GC walks them
 
     def sandbox_facts(self) -> dict[str, Any]:
@@ -177,7 +182,11 @@ class Zygote:
         return {"cgroup": f"v{self.cgroups.version}" if self.cgroups else "", "dedicated_uid": self.root}
 
     def serve(self, ctl: socket.socket) -> None:
-        """Answer ``run`` requests until the grader closes the socket."""
+        """Take the grader's ``configure``, then answer ``run`` requests until it closes the socket."""
+        message, _ = protocol.receive(ctl)
+        if message is None or message.get("kind") != "configure":
+            return
+        self.configure([str(h) for h in message.get("hide", []) if isinstance(h, str)])
         protocol.send(ctl, {"kind": "ready", "pid": os.getpid(), "import_s": round(self.import_s, 3),
                             "sandbox": self.sandbox_facts()})
         while not self.grader_gone:
@@ -217,6 +226,7 @@ class Zygote:
         if self.root:
             os.chown(workdir, uid, gid)
         status_r, status_w = os.pipe()
+        assert self.plan is not None, "configure() comes first"
         settings = jail.JailSettings(uid=uid, gid=gid, limits=limits, plan=replace(self.plan, scratch_mb=limits.scratch_mb),
                                      cgroup=cgroup, host_workdir=workdir)
         start = time.monotonic()
@@ -357,12 +367,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="autograder warm worker")
     parser.add_argument("--slot", type=int, default=0)
     parser.add_argument("--control-fd", type=int, required=True)
-    parser.add_argument("--hide", action="append", default=[], help="a folder never to show to submissions")
     args = parser.parse_args(argv)
     os.dup2(2, 1)  # stray prints from libraries go to stderr
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s zygote: %(message)s")
     ctl = socket.socket(fileno=args.control_fd)
-    zygote = Zygote(args.slot, args.hide)
+    zygote = Zygote(args.slot)
     try:
         zygote.serve(ctl)
     finally:

@@ -287,6 +287,13 @@ ISOLATION_ATTACKS: tuple[Attack, ...] = (
                 pass
             if libc.syscall(250, 2, 0, 0) >= 0:  # keyctl(KEYCTL_JOIN_SESSION_KEYRING) on x86_64
                 print('KEYRING')
+            import socket
+            for family in (40, 17, 31):  # AF_VSOCK (the hypervisor's, not namespaced), AF_PACKET, AF_BLUETOOTH
+                try:
+                    socket.socket(family, socket.SOCK_STREAM if family != 17 else socket.SOCK_RAW).close()
+                    print('SOCKET', family)
+                except OSError:
+                    pass
         """),
     ),
     Attack(

@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -30,6 +32,31 @@ FORMULAS = ("=HYPERLINK(\"http://127.0.0.1/\",\"x\")", "\t=1+2", "\r=1+2", " +cm
 def _nested_json_notebook(depth: int) -> bytes:
     nb = nbformat.writes(build_submission({}))
     return nb.replace('"metadata": {', '"metadata": {"deep": ' + "[" * depth + "]" * depth + ",", 1).encode()
+
+
+def _broken_zips(folder: Path, notebook: bytes) -> None:
+    """Zips the zipfile module cannot extract: an encrypted member, AES (method 99), corrupt data."""
+    for name, patch in (("encrypted", lambda info: setattr(info, "flag_bits", info.flag_bits | 0x1)),
+                        ("aes_method_99", lambda info: setattr(info, "compress_type", 99)),
+                        ("corrupt_deflate", None)):
+        path = folder / f"{name}.zip"
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("submission.ipynb", notebook)
+        data = bytearray(path.read_bytes())
+        if patch is None:
+            start = data.index(b"submission.ipynb") + len("submission.ipynb")
+            data[start + 10: start + 60] = b"\xff" * 50
+        else:
+            with zipfile.ZipFile(path) as zf:
+                info = zf.infolist()[0]
+            patch(info)
+            header = data.index(b"PK\x03\x04")
+            central = data.index(b"PK\x01\x02")
+            for offset in (header + 6, central + 8):  # general purpose flags
+                data[offset:offset + 2] = info.flag_bits.to_bytes(2, "little")
+            for offset in (header + 8, central + 10):  # compression method
+                data[offset:offset + 2] = info.compress_type.to_bytes(2, "little")
+        path.write_bytes(bytes(data))
 
 
 def _notebook_bytes(nb: nbformat.NotebookNode) -> bytes:
@@ -59,6 +86,11 @@ def graded(tmp_path_factory, solution_answers, expected_path):
                     "execution_count": None}], "metadata": [], "nbformat": 4, "nbformat_minor": 5}))
     (folder / "cells_not_a_list.ipynb").write_text(json.dumps({"cells": "nope", "metadata": {}, "nbformat": 4,
                                                                "nbformat_minor": 5}))
+    _broken_zips(folder, full)
+    big_cell = "x = [" + "1, " * 1_000_000 + "1]\n"  # 3 MB: parsing it in the grader would take GBs
+    (folder / "huge_cell.ipynb").write_bytes(_notebook_bytes(build_submission({}, extra_cells=[big_cell] * 2)))
+    with open(folder / "huge_sparse.ipynb", "wb") as fh:  # 1.2 GB on disk, nothing on it: never read whole
+        fh.truncate(1_200_000_000)
     with zipfile.ZipFile(folder / "two_members.zip", "w") as zf:
         zf.writestr(f"{ESC_NAME}.ipynb", full)
         zf.writestr(f"{MARKUP_NAME}\x07.ipynb", full)
@@ -78,8 +110,9 @@ def graded(tmp_path_factory, solution_answers, expected_path):
          "--workers", "2", "--timeout", "90"],
         cwd=ROOT, env=env, capture_output=True, timeout=900,
     )
-    inputs_count = 9 + len(meta)
-    return {"proc": proc, "out": out, "count": inputs_count}
+    inputs_count = 14 + len(meta)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"proc": proc, "out": out, "count": inputs_count, "peak_mb": peak_mb}
 
 
 def test_grade_succeeds_and_writes_every_output(graded):
@@ -97,8 +130,15 @@ def test_every_input_gets_exactly_one_row(graded):
     assert len(rows) == graded["count"]
     assert len({r["submission"] for r in rows}) == len(rows)
     statuses = {r["submission"]: r["status"] for r in rows}
-    assert statuses["deep_metadata"] == "error"
-    assert statuses["cells_not_a_list"] == "error"
+    for key in ("deep_metadata", "cells_not_a_list", "encrypted", "aes_method_99", "corrupt_deflate", "huge_sparse"):
+        assert statuses[key] == "error", key
+    assert statuses["huge_cell"] in ("graded", "error")
+
+
+def test_no_input_makes_the_grader_itself_big(graded):
+    # the largest process the test has waited for (the grader, its workers): a 3 MB cell parsed in the
+    # grader, or a 1.2 GB file read whole, would take gigabytes
+    assert graded["peak_mb"] < 2500
 
 
 def test_names_never_reach_the_terminal_as_control_sequences_or_markup(graded):

@@ -93,7 +93,7 @@ def test_every_neighbour_and_the_last_honest_submission_keep_full_marks(sequence
 
 def test_namespaces_and_syscall_filter_hold(sequence):
     output = _attack_result(sequence, next(a for a in ISOLATION_ATTACKS if a.name == "escape_namespaces")).output
-    for word in ("UNSHARED", "SETNS", "MEMFD", "KEYRING"):
+    for word in ("UNSHARED", "SETNS", "MEMFD", "KEYRING", "SOCKET"):
         assert word not in output
 
 
@@ -136,8 +136,16 @@ def channel(tmp_path_factory, solution_answers, expected_path):
     for attack in CHANNEL_ATTACKS:
         write_submission(subs / f"{attack.name}.ipynb", _submission(attack, solution_answers))
         write_submission(subs / f"{attack.name}_neighbour.ipynb", build_submission(solution_answers))
+    flood = "raise ValueError('\\n'.join(['abcdefghijkl'] * 333))\n"  # 4,000 characters of short lines
+    write_submission(subs / "cell_error_flood.ipynb", build_submission({}, extra_cells=[flood] * 3000))
     results = grade_submissions(discover([subs]), GradingSettings(limits=LIMITS, workers=2, protect=[subs]))
     return {r.key: r for r in results}
+
+
+def test_thousands_of_cell_errors_are_kept_to_a_few(channel):
+    result = channel["cell_error_flood"]
+    assert result.status == "graded" and result.score == 0
+    assert 0 < len(result.cell_errors) <= 50
 
 
 @pytest.mark.parametrize("attack", CHANNEL_ATTACKS, ids=lambda a: a.name)
