@@ -1,0 +1,86 @@
+"""Grading as a TA without root: user namespaces still isolate each submission.
+
+The real command line runs under ``unshare --user --map-user=65534``: a process with no
+capabilities on the host and a non-root uid, as on a TA's laptop. Student code then keeps
+the TA's uid, so what must hold comes from the namespaces alone: the private root (the
+neighbour's notebook and our sources are not there), no network, the PID namespace (nothing
+survives), and the clean environment.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+
+import psutil
+import pytest
+from attacks import ATTACKS as BASE_ATTACKS
+from attacks import SECRET_NAME, SECRET_VALUE
+from attacks_isolation import ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_cell
+from helpers import ROOT, build_submission, write_submission
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux's unshare")]
+
+USED = {a.name: a for a in (*ISOLATION_ATTACKS, *BASE_ATTACKS)
+        if a.name in ("environment_block", "fork_chain_survivor", "read_neighbour_files", "escape_namespaces",
+                      "read_hidden_sources", "network_access", "steal_judges")}
+
+
+@pytest.fixture(scope="module")
+def unprivileged(tmp_path_factory, solution_answers, expected_path):
+    probe = subprocess.run(["unshare", "--user", "--map-user=65534", "--map-group=65534", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"unprivileged user namespaces are not allowed here: {probe.stderr.decode()[:200]}")
+    subs = tmp_path_factory.mktemp("unprivileged_subs")
+    for example in sorted((ROOT / "examples").glob("*.ipynb")):
+        shutil.copy(example, subs / f"e_{example.name}")
+    neighbour = dict(solution_answers)
+    neighbour["q1"] = neighbour_cell() + neighbour["q1"]
+    write_submission(subs / "n_neighbour.ipynb", build_submission(neighbour))
+    for name, attack in USED.items():
+        cell = attack.cell.replace("__PORT__", "9").replace("__ROOT__", str(ROOT)).replace("__OUT__", "/tmp")
+        write_submission(subs / f"s_{name}.ipynb",
+                         build_submission(solution_answers if attack.answers == "full" else {}, extra_cells=[cell]))
+    out = tmp_path_factory.mktemp("unprivileged_out")
+    os.chmod(out, 0o777)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env[SECRET_NAME] = SECRET_VALUE
+    proc = subprocess.run(["unshare", "--user", "--map-user=65534", "--map-group=65534", sys.executable, "-m",
+                           "autograder", "grade", str(subs), "--out", str(out), "--workers", "2", "--timeout", "90"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    with open(out / "grades.csv", newline="") as fh:
+        rows = {r["submission"]: r for r in csv.DictReader(fh)}
+    return {"proc": proc, "rows": rows, "out": out}
+
+
+def test_examples_grade_as_usual(unprivileged):
+    assert unprivileged["proc"].returncode == 0, unprivileged["proc"].stdout[-2000:]
+    scores = {k: unprivileged["rows"][k]["score"] for k in ("e_full", "e_partial", "e_raises", "e_untouched")}
+    assert scores == {"e_full": "18", "e_partial": "13", "e_raises": "13", "e_untouched": "0"}
+
+
+def test_the_ta_is_told_student_code_ran_as_them(unprivileged):
+    stdout = " ".join(unprivileged["proc"].stdout.split())
+    assert "not running as root" in stdout
+    assert "no private root" not in stdout and "no PID, network or mount namespace" not in stdout
+
+
+def test_no_attack_reads_the_neighbour_sources_or_environment(unprivileged):
+    for key in unprivileged["rows"]:
+        if not key.startswith("s_"):
+            continue
+        text = (unprivileged["out"] / "results" / f"{key}.json").read_text()
+        assert LEAK not in text and NEIGHBOUR_MARKER not in text and SECRET_VALUE not in text, key
+        assert "def probe" not in text and "CONNECTED" not in text and "REFERENCE IMPORTED" not in text, key
+
+
+def test_nothing_survives_and_nobody_is_harmed(unprivileged):
+    rows = unprivileged["rows"]
+    assert (rows["n_neighbour"]["status"], rows["n_neighbour"]["score"]) == ("graded", "18")
+    lingering = [p.pid for p in psutil.process_iter(["cmdline"])
+                 if "autograder.sandbox.zygote" in " ".join(p.info["cmdline"] or [])]
+    assert lingering == []
