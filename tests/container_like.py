@@ -1,8 +1,8 @@
-"""Run a Python command the way Docker's defaults would let it run: root without namespaces.
+"""Run a command the way Docker's defaults would let it run: root without namespaces.
 
-    python tests/container_like.py -m autograder grade ...
+    python tests/container_like.py python -m autograder grade ...
 
-Before ``exec``-ing the interpreter on the rest of the command line, this process (root)
+Before ``exec``-ing the rest of the command line, this process (root)
 makes the cgroup hierarchies read-only in a mount namespace of its own, drops
 ``CAP_SYS_ADMIN`` from its capability bounding set and loads a seccomp filter refusing
 ``unshare``, ``setns``, ``mount`` and ``clone`` with a namespace flag (``EPERM``) and
@@ -53,7 +53,7 @@ def main() -> None:
         raise SystemExit("container_like.py needs root (it drops root's CAP_SYS_ADMIN, as Docker does)")
     _read_only_cgroups()
     _refuse_namespaces()
-    os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+    os.execvp(sys.argv[1], sys.argv[1:])
 
 
 if __name__ == "__main__":

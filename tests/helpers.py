@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import csv
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -82,3 +85,32 @@ def write_submission(path: Path, nb: nbformat.NotebookNode) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
+
+
+EXAMPLE_SCORES = {"full": "18", "partial": "13", "raises": "13", "untouched": "0"}
+"""What ``make grade`` prints for ``examples/``: the scores every grading path must reproduce."""
+
+
+def copy_examples(folder: Path, prefix: str = "e_") -> None:
+    """The example submissions, renamed ``<prefix><name>.ipynb`` (keys ``<prefix>full`` ...)."""
+    for example in sorted((ROOT / "examples").glob("*.ipynb")):
+        (folder / f"{prefix}{example.name}").write_bytes(example.read_bytes())
+
+
+def grade_with_cli(prefix: list[str], inputs: Path, out: Path, *, env: dict[str, str], workers: int = 2,
+                   timeout_s: float = 90) -> tuple[subprocess.CompletedProcess, dict[str, dict[str, str]]]:
+    """Run ``python -m autograder grade`` under a ``prefix`` command (e.g. ``unshare ...``).
+
+    Returns:
+        The finished process and grades.csv's rows by submission key.
+    """
+    proc = subprocess.run([*prefix, sys.executable, "-m", "autograder", "grade", str(inputs), "--out", str(out),
+                           "--workers", str(workers), "--timeout", str(timeout_s)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    with open(out / "grades.csv", newline="") as fh:
+        return proc, {r["submission"]: r for r in csv.DictReader(fh)}
+
+
+def example_scores(rows: dict[str, dict[str, str]], prefix: str = "e_") -> dict[str, str]:
+    """The examples' scores in grades.csv rows, keyed like :data:`EXAMPLE_SCORES`."""
+    return {name: rows[f"{prefix}{name}"]["score"] for name in EXAMPLE_SCORES}

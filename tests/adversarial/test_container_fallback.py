@@ -9,17 +9,22 @@ a dedicated uid per submission killed as a whole, and notes telling the TA what 
 
 from __future__ import annotations
 
-import csv
 import os
-import shutil
-import subprocess
 import sys
 
 import psutil
 import pytest
 from attacks import SECRET_NAME, SECRET_VALUE
 from attacks_isolation import ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_cell
-from helpers import ROOT, build_submission, write_submission
+from helpers import (
+    EXAMPLE_SCORES,
+    ROOT,
+    build_submission,
+    copy_examples,
+    example_scores,
+    grade_with_cli,
+    write_submission,
+)
 
 from autograder.sandbox.uids import BLOCK_COUNT, BLOCK_SIZE, SANDBOX_UID_BASE
 
@@ -32,8 +37,7 @@ USED = ("replay_from_memory", "read_neighbour_memory", "environment_block", "for
 @pytest.fixture(scope="module")
 def fallback(tmp_path_factory, solution_answers, expected_path):
     subs = tmp_path_factory.mktemp("fallback_subs")
-    for example in sorted((ROOT / "examples").glob("*.ipynb")):
-        shutil.copy(example, subs / f"e_{example.name}")
+    copy_examples(subs)
     neighbour = dict(solution_answers)
     neighbour["q1"] = neighbour_cell() + neighbour["q1"]
     for n, name in enumerate(USED):
@@ -45,18 +49,14 @@ def fallback(tmp_path_factory, solution_answers, expected_path):
     out = tmp_path_factory.mktemp("fallback_out")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env[SECRET_NAME] = SECRET_VALUE
-    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "container_like.py"), "-m", "autograder", "grade",
-                           str(subs), "--out", str(out), "--workers", "1", "--timeout", "90"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
-    with open(out / "grades.csv", newline="") as fh:
-        rows = {r["submission"]: r for r in csv.DictReader(fh)}
+    proc, rows = grade_with_cli([sys.executable, str(ROOT / "tests" / "container_like.py")], subs, out, env=env,
+                                workers=1)
     return {"proc": proc, "rows": rows, "out": out}
 
 
 def test_examples_grade_as_usual(fallback):
     assert fallback["proc"].returncode == 0, fallback["proc"].stdout[-2000:]
-    scores = {k: fallback["rows"][k]["score"] for k in ("e_full", "e_partial", "e_raises", "e_untouched")}
-    assert scores == {"e_full": "18", "e_partial": "13", "e_raises": "13", "e_untouched": "0"}
+    assert example_scores(fallback["rows"]) == EXAMPLE_SCORES
 
 
 def test_the_ta_is_told_what_was_missing(fallback):

@@ -9,18 +9,24 @@ survives), and the clean environment.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import subprocess
-import sys
 
 import psutil
 import pytest
 from attacks import ATTACKS as BASE_ATTACKS
 from attacks import SECRET_NAME, SECRET_VALUE
 from attacks_isolation import ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_cell
-from helpers import ROOT, build_submission, write_submission
+from helpers import (
+    EXAMPLE_SCORES,
+    ROOT,
+    build_submission,
+    copy_examples,
+    example_scores,
+    grade_with_cli,
+    write_submission,
+)
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux's unshare")]
@@ -36,8 +42,7 @@ def unprivileged(tmp_path_factory, solution_answers, expected_path):
     if probe.returncode != 0:
         pytest.skip(f"unprivileged user namespaces are not allowed here: {probe.stderr.decode()[:200]}")
     subs = tmp_path_factory.mktemp("unprivileged_subs")
-    for example in sorted((ROOT / "examples").glob("*.ipynb")):
-        shutil.copy(example, subs / f"e_{example.name}")
+    copy_examples(subs)
     neighbour = dict(solution_answers)
     neighbour["q1"] = neighbour_cell() + neighbour["q1"]
     write_submission(subs / "n_neighbour.ipynb", build_submission(neighbour))
@@ -49,18 +54,13 @@ def unprivileged(tmp_path_factory, solution_answers, expected_path):
     os.chmod(out, 0o777)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env[SECRET_NAME] = SECRET_VALUE
-    proc = subprocess.run(["unshare", "--user", "--map-user=65534", "--map-group=65534", sys.executable, "-m",
-                           "autograder", "grade", str(subs), "--out", str(out), "--workers", "2", "--timeout", "90"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
-    with open(out / "grades.csv", newline="") as fh:
-        rows = {r["submission"]: r for r in csv.DictReader(fh)}
+    proc, rows = grade_with_cli(["unshare", "--user", "--map-user=65534", "--map-group=65534"], subs, out, env=env)
     return {"proc": proc, "rows": rows, "out": out}
 
 
 def test_examples_grade_as_usual(unprivileged):
     assert unprivileged["proc"].returncode == 0, unprivileged["proc"].stdout[-2000:]
-    scores = {k: unprivileged["rows"][k]["score"] for k in ("e_full", "e_partial", "e_raises", "e_untouched")}
-    assert scores == {"e_full": "18", "e_partial": "13", "e_raises": "13", "e_untouched": "0"}
+    assert example_scores(unprivileged["rows"]) == EXAMPLE_SCORES
 
 
 def test_the_ta_is_told_student_code_ran_as_them(unprivileged):
