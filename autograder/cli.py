@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler])
     if args.verb == "grade":
         from autograder.console import Console
+        from autograder.gradescope.options import OptionsError
         from autograder.grading import batch
         from autograder.grading.inputs import InputError
         from autograder.sandbox.isolation import missing_protections
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             results = batch.main(paths=args.paths, out=args.out, workers=args.workers, timeout_s=args.timeout,
                                  memory_mb=args.memory, force=args.force, console=console,
                                  scheduler=args.scheduler)
-        except (InputError, RunnerError) as exc:
+        except (InputError, RunnerError, OptionsError) as exc:
             console.error(str(exc))
             return 2
         except KeyboardInterrupt:

@@ -1,8 +1,8 @@
 """Build ``dist/autograder.zip``: the Gradescope autograder that grades like the local grader.
 
 The zip's root holds what Gradescope runs (``setup.sh`` once per image, ``run_autograder`` once
-per submission), the pinned requirements (copies of the repository's ``requirements.txt`` and
-``constraints.txt``), the reference measurements (``expected.json``) and the Python packages
+per submission), the image's lock (``gradescope-lock.txt``, see :mod:`autograder.gradescope.lock`),
+the reference measurements (``expected.json``) and the Python packages
 grading needs (``autograder/``, ``reference/``). The zip is deterministic: entries are sorted,
 timestamps fixed and permissions explicit, so the same sources always give the same bytes.
 
@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from autograder.checks.expected import FINGERPRINT_SOURCES, PACKAGE_ROOT, ensure_expected
 from autograder.files import ZipEntry, atomic_write_bytes, deterministic_zip
+from autograder.gradescope.options import CONFIG_NAME, GradescopeOptions, OptionsError
 from autograder.grading.core import DEFAULT_EXPECTED
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,8 @@ DEFAULT_OUT = PACKAGE_ROOT / "dist" / "autograder.zip"
 HERE = Path(__file__).resolve().parent
 PACKAGES = ("autograder", "reference")
 """Folders of the repository shipped in the zip, as they are (without caches)."""
-ROOT_FILES = ("requirements.txt", "constraints.txt")
-"""Repository files copied to the zip's root unchanged."""
+ROOT_FILES = ("gradescope-lock.txt", "requirements-grading.txt", CONFIG_NAME)
+"""Repository files copied to the zip's root unchanged: the image's lock, what it locks, the options."""
 SCRIPTS = ("setup.sh", "run_autograder")
 """Gradescope's entry points, from this folder, placed at the zip's root (executable)."""
 EXPECTED_NAME = "expected.json"
@@ -124,6 +125,10 @@ def main(*, out: Path = DEFAULT_OUT) -> Path:
         autograder.checks.expected.ExpectedError: if the reference measurements cannot be built.
         BuildError: if the zip cannot be assembled consistently.
     """
+    try:
+        GradescopeOptions.load(PACKAGE_ROOT / CONFIG_NAME)
+    except OptionsError as exc:
+        raise BuildError(str(exc)) from None
     ensure_expected(DEFAULT_EXPECTED)
     entries = zip_entries(DEFAULT_EXPECTED)
     write_zip(entries, out)

@@ -47,6 +47,7 @@ DEFAULT_MASTER = PACKAGE_ROOT / "assignment" / "pooling_norms_layers.ipynb"
 DEFAULT_OUT = PACKAGE_ROOT / "dist" / "otter_autograder.zip"
 OTTER_CONFIG = PACKAGE_ROOT / "otter_config.json"
 REQUIREMENTS = PACKAGE_ROOT / "requirements.txt"
+GRADING_REQUIREMENTS = PACKAGE_ROOT / "requirements-grading.txt"
 HIDDEN_MODULE = "otter_hidden_checks.py"
 SHIPPED_SOURCES = (
     "autograder/__init__.py",
@@ -64,6 +65,13 @@ SHIPPED_SOURCES = (
 CONFIG_LINE = "# ASSIGNMENT CONFIG"
 SCRIPTS = frozenset({"run_autograder", "setup.sh"})
 OTTER_RUN_TIMEOUT_S = 600.0
+
+
+def otter_requirements() -> str:
+    """What Otter's zip installs: the grading runtime and Otter itself, pinned as in the repository."""
+    otter = next(line for line in REQUIREMENTS.read_text().splitlines() if line.startswith("otter-grader=="))
+    grading = [line for line in GRADING_REQUIREMENTS.read_text().splitlines() if line and not line.startswith("#")]
+    return "\n".join([*grading, otter]) + "\n"
 
 
 class OtterBuildError(RuntimeError):
@@ -146,7 +154,7 @@ def stage_master(master: Path, stage: Path, hidden: list[str]) -> Path:
             _copy(src, stage / str(name))
     generate = json.loads(OTTER_CONFIG.read_text(encoding="utf-8"))
     nb.cells[index].source = header + "\n" + yaml.safe_dump(assignment_config(config, generate, hidden), sort_keys=False)
-    _copy(REQUIREMENTS, stage / REQUIREMENTS.name)
+    (stage / REQUIREMENTS.name).write_text(otter_requirements(), encoding="utf-8")
     staged = stage / master.name
     nbformat.write(nb, str(staged))
     return staged

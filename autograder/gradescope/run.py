@@ -28,6 +28,8 @@ from typing import Any
 
 from autograder.checks.expected import PACKAGE_ROOT
 from autograder.files import atomic_write_text
+from autograder.gradescope import container
+from autograder.gradescope.options import CONFIG_NAME, GradescopeOptions
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,8 @@ def find_submission(folder: Path) -> Path:
     if not folder.is_dir():
         raise SubmissionError("No files were submitted. Upload your .ipynb notebook.")
     files = _visible_files(folder)
-    notebooks = [p for p in files if p.suffix == ".ipynb"]
-    zips = [p for p in files if p.suffix == ".zip"]
+    notebooks = [p for p in files if p.suffix.lower() == ".ipynb"]
+    zips = [p for p in files if p.suffix.lower() == ".zip"]
     for kind, found in (("notebooks", notebooks), ("zip files", zips)):
         if len(found) > 1:
             names = ", ".join(str(p.relative_to(folder)) for p in found[:5])
@@ -102,8 +104,44 @@ def error_results(message: str) -> dict[str, Any]:
                   "output": f"Not graded: {message}", "visibility": "after_published"} for c in ALL_CHECKS]
     except Exception:  # the autograder itself is broken: the message is all we have
         log.exception("cannot list the checks")
-    return {"score": 0.0, "output": f"Not graded: {message}", "visibility": "visible",
-            "stdout_visibility": "hidden", "tests": tests}
+    return {"score": 0.0, "output": f"Not graded: {message}", "output_format": "text", "visibility": "visible",
+            "stdout_visibility": "hidden", "extra_data": {"graded": False}, "tests": tests}
+
+
+def graded_before(metadata: Path) -> list[dict[str, Any]]:
+    """This student's earlier submissions that were graded, oldest first.
+
+    From Gradescope's ``submission_metadata.json`` (``previous_submissions``, each with its
+    ``submission_time``, ``score`` and the ``results`` we wrote); a submission beyond the limit
+    says ``extra_data.graded: false`` and does not count.
+    """
+    try:
+        previous = json.loads(metadata.read_text(encoding="utf-8")).get("previous_submissions") or []
+    except (OSError, ValueError, AttributeError):
+        return []
+    graded = []
+    for entry in previous:
+        if not isinstance(entry, dict) or not isinstance(entry.get("score", 0), (int, float)):
+            continue
+        results = entry.get("results") if isinstance(entry.get("results"), dict) else {}
+        if (results.get("extra_data") or {}).get("graded", True) is not False:
+            graded.append(entry)
+    return sorted(graded, key=lambda e: str(e.get("submission_time", "")))
+
+
+def over_limit(graded: list[dict[str, Any]], options: GradescopeOptions) -> dict[str, Any]:
+    """The results of a submission past ``max_graded_submissions``: the kept score, and why."""
+    kept = max(graded, key=lambda e: float(e.get("score") or 0)) if options.keep_score == "best" else graded[-1]
+    score = float(kept.get("score") or 0)
+    results = dict(kept.get("results") or {})
+    which = "best" if options.keep_score == "best" else "last graded"
+    message = (f"This submission was not graded: this assignment grades {options.max_graded_submissions} "
+               f"submissions per student and you have used them. Your score stays {score:g}, from your {which} "
+               "submission (its feedback is below).")
+    results.update(score=score, output=message + "\n\n" + str(results.get("output", "")),
+                   extra_data={**(results.get("extra_data") or {}), "graded": False})
+    results.setdefault("tests", [])
+    return results
 
 
 def grade(root: Path) -> dict[str, Any]:
@@ -112,6 +150,7 @@ def grade(root: Path) -> dict[str, Any]:
     Raises:
         autograder.checks.expected.ExpectedError: if the shipped measurements do not match the
             shipped checks (a broken zip).
+        OptionsError: if the shipped gradescope_config.json is invalid.
     """
     from autograder.checks.expected import load_expected
     from autograder.grading.core import GradingSettings, grade_submissions
@@ -121,19 +160,32 @@ def grade(root: Path) -> dict[str, Any]:
     expected_path = PACKAGE_ROOT / EXPECTED_NAME
     # the zip ships the checks and the reference next to their measurements: they must agree
     load_expected(expected_path, check_fingerprint=True)
+    options = GradescopeOptions.load(PACKAGE_ROOT / CONFIG_NAME)
     results_dir = root / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     source = root / "source"
     if PACKAGE_ROOT.resolve() != source.resolve():
         log.warning("grading code runs from %s, not from %s: that folder is not locked down", PACKAGE_ROOT, source)
     metadata = root / "submission_metadata.json"  # Gradescope's: earlier results of this student
+    graded = graded_before(metadata)
     private = [p for p in (source, results_dir, metadata) if p.exists()]
     lock_down(private)
+    if options.max_graded_submissions is not None and len(graded) >= options.max_graded_submissions:
+        print(f"not graded: {len(graded)} earlier graded submissions, the limit is {options.max_graded_submissions}")
+        return over_limit(graded, options)
+    resources = container.detect()
+    print(f"container: {resources.memory_mb or 'no'} MB memory limit, {resources.cpus:g} CPUs")
+    if resources.too_small():
+        return error_results(f"this assignment's autograder has {resources.memory_mb} MB of memory and needs at "
+                             f"least {resources.minimum_mb} MB. This is not a problem with your notebook: please "
+                             "tell your instructor (Settings, Autograder: memory).")
     try:
         submissions = discover([find_submission(root / "submission")])
     except SubmissionError as exc:
         submissions = [Submission("submission", str(root / "submission"), error=str(exc))]
-    settings = GradingSettings(workers=1, expected_path=expected_path, cache_dir=None, protect=private)
+    settings = GradingSettings(limits=resources.limits(), workers=1, expected_path=expected_path, cache_dir=None,
+                               protect=private)
+    print(f"limits: {settings.limits.memory_mb} MB for the notebook, {settings.limits.threads or 'default'} threads")
     results = grade_submissions(submissions, settings, stderr=sys.stderr)
     if len(results) != 1:
         raise RuntimeError(f"expected one result, got {len(results)}")
@@ -147,7 +199,7 @@ def grade(root: Path) -> dict[str, Any]:
     if result.output:
         print("--- notebook output (hidden from the student) ---")
         print(result.output)
-    return results_json(result)
+    return results_json(result, feedback=options.feedback_before_publishing)
 
 
 def main() -> int:

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder.gradescope.options import GradescopeOptions
 from autograder.grading.core import GradingSettings, grade_submissions
 from autograder.grading.inputs import discover
 from autograder.grading.results import SubmissionResult
@@ -49,7 +50,11 @@ def main(
 
     Returns:
         One result per submission, in discovery order.
+
+    Raises:
+        autograder.gradescope.options.OptionsError: if gradescope_config.json is invalid.
     """
+    feedback = GradescopeOptions.load().feedback_before_publishing  # results/ as Gradescope would show them
     submissions = discover(paths)
     limits = SandboxLimits()
     overrides = {}
@@ -74,7 +79,7 @@ def main(
 
     def on_result(result: SubmissionResult) -> None:
         try:
-            write_results_json(result, out / "results" / f"{result.key}.json")
+            write_results_json(result, out / "results" / f"{result.key}.json", feedback=feedback)
         except Exception:  # its row still goes into grades.csv
             log.exception("could not write the results.json of %s", result.key)
         done.append(result)

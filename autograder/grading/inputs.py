@@ -18,6 +18,12 @@ from autograder.text import valid_unicode
 MAX_ZIP_MEMBER_BYTES = 50 * 1024 * 1024
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SKIP_PARTS = {".ipynb_checkpoints", "__MACOSX"}
+KINDS = (".ipynb", ".zip")
+"""What a submission file can be, whatever the case of its suffix (``.IPYNB`` from some systems)."""
+
+
+def _kind(path: Path) -> str:
+    return path.suffix.lower()
 
 
 class InputError(ValueError):
@@ -61,7 +67,7 @@ def _notebook_from_zip(path: Path) -> tuple[bytes | None, str | None, str]:
             members = [
                 info
                 for info in zf.infolist()
-                if info.filename.endswith(".ipynb")
+                if info.filename.lower().endswith(".ipynb")
                 and not SKIP_PARTS.intersection(PurePosixPath(info.filename).parts)
                 and not PurePosixPath(info.filename).name.startswith("._")
             ]
@@ -91,7 +97,7 @@ def _notebook_from_zip(path: Path) -> tuple[bytes | None, str | None, str]:
 
 
 def _read_file(path: Path) -> tuple[bytes | None, str | None, str]:
-    if path.suffix == ".zip":
+    if _kind(path) == ".zip":
         return _notebook_from_zip(path)
     try:
         if path.stat().st_size > MAX_ZIP_MEMBER_BYTES:  # never read a huge file only to refuse it
@@ -131,13 +137,13 @@ def _gradescope_submissions(root: Path) -> list[Submission]:
     found = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         notebooks = sorted(
-            p for p in folder.rglob("*") if p.suffix in (".ipynb", ".zip") and not SKIP_PARTS.intersection(p.parts)
+            p for p in folder.rglob("*") if _kind(p) in KINDS and not SKIP_PARTS.intersection(p.parts)
         )
         student = students.get(folder.name, "")
         if not notebooks:
             found.append(Submission(_safe_key(folder.name), str(folder), student, None, f"{folder.name}: no notebook submitted"))
             continue
-        ipynbs = [p for p in notebooks if p.suffix == ".ipynb"] or notebooks
+        ipynbs = [p for p in notebooks if _kind(p) == ".ipynb"] or notebooks
         if len(ipynbs) > 1:
             names = ", ".join(p.name for p in ipynbs[:5])
             error = f"{folder.name}: several notebooks submitted ({names}); expected exactly one"
@@ -163,12 +169,12 @@ def discover(paths: list[Path]) -> list[Submission]:
                 found.extend(_gradescope_submissions(path))
                 continue
             for file in sorted(path.rglob("*")):
-                if file.suffix not in (".ipynb", ".zip") or SKIP_PARTS.intersection(file.parts) or not file.is_file():
+                if _kind(file) not in KINDS or SKIP_PARTS.intersection(file.parts) or not file.is_file():
                     continue
                 rel = file.relative_to(path).with_suffix("")
                 data, error, source = _read_file(file)
                 found.append(Submission(_safe_key("__".join(rel.parts)), source, "", data, error))
-        elif path.suffix in (".ipynb", ".zip"):
+        elif _kind(path) in KINDS:
             data, error, source = _read_file(path)
             found.append(Submission(_safe_key(path.stem), source, "", data, error))
         else:

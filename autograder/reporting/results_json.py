@@ -2,8 +2,12 @@
 
 Format: https://gradescope-autograders.readthedocs.io/en/latest/specs/ (top-level ``score``,
 ``output``, ``visibility``, ``stdout_visibility``, ``tests`` with ``name``, ``score``,
-``max_score``, ``status``, ``output``, ``visibility``). Hidden checks become visible after
-the grades are published; the notebook's own output is never shown to students.
+``max_score``, ``status``, ``output``, ``visibility``). What students see before the grades
+are published is the instructor's choice (``feedback``, see
+:mod:`autograder.gradescope.options`); the notebook's own output is never shown to them. All
+text is marked ``output_format: text``, so Gradescope shows ``<tf.Tensor ...>`` or
+``<lambda>`` as written instead of dropping them as HTML tags. The written answers go into a
+``hidden`` test (staff only), for the graders of the manual questions.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ from typing import Any
 
 from autograder.files import atomic_write_text
 from autograder.grading.results import SubmissionResult
+from autograder.reporting.written import WRITTEN_QUESTIONS
 
+FORMATS = ["text", "html", "simple_format", "md", "ansi"]
+WRITTEN_TEST = "Written answers (for graders; students never see this)"
 RESULTS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["tests"],
@@ -24,6 +31,10 @@ RESULTS_SCHEMA: dict[str, Any] = {
         "output": {"type": "string"},
         "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
         "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "output_format": {"enum": FORMATS},
+        "test_output_format": {"enum": FORMATS},
+        "test_name_format": {"enum": FORMATS},
+        "extra_data": {"type": "object"},
         "tests": {
             "type": "array",
             "items": {
@@ -36,6 +47,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
                     "name": {"type": "string"},
                     "output": {"type": "string"},
                     "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+                    "output_format": {"enum": FORMATS},
                 },
             },
         },
@@ -43,11 +55,12 @@ RESULTS_SCHEMA: dict[str, Any] = {
 }
 
 
-def summary_text(result: SubmissionResult) -> str:
-    """The top-level message students see."""
+def summary_text(result: SubmissionResult, *, questions: bool = True) -> str:
+    """The top-level message students see (``questions``: with each question's score)."""
     lines = [f"Score: {result.score:g} / {result.max_score:g}"]
-    for question, (earned, available) in result.question_scores().items():
-        lines.append(f"  {question}: {earned:g} / {available:g}")
+    if questions:
+        for question, (earned, available) in result.question_scores().items():
+            lines.append(f"  {question}: {earned:g} / {available:g}")
     if result.status != "graded" or result.reason:
         lines.append("")
         lines.append(result.reason or f"Status: {result.status}")
@@ -61,28 +74,52 @@ def summary_text(result: SubmissionResult) -> str:
     return "\n".join(lines)
 
 
-def results_json(result: SubmissionResult) -> dict[str, Any]:
-    """The Gradescope results object for one submission."""
+def written_text(result: SubmissionResult) -> str:
+    """The written answers as the graders read them on Gradescope."""
+    parts = []
+    for question in WRITTEN_QUESTIONS:
+        answer = result.written.get(question, "").strip()
+        parts.append(f"{question}:\n{answer if answer else '(no answer)'}")
+    return "\n\n".join(parts)
+
+
+def results_json(result: SubmissionResult, *, feedback: str = "total") -> dict[str, Any]:
+    """The Gradescope results object for one submission.
+
+    Args:
+        result: the graded submission.
+        feedback: what students see before publishing: ``none``, ``total``, ``questions`` or
+            ``tests`` (see :mod:`autograder.gradescope.options`); everything shows once published.
+    """
+    test_visibility = "visible" if feedback == "tests" else "after_published"
+    tests = [
+        {
+            "name": t.name,
+            "score": t.score,
+            "max_score": t.points,
+            "status": "passed" if t.passed else "failed",
+            "output": t.message,
+            "visibility": test_visibility,
+            "output_format": "text",
+        }
+        for t in result.tests
+    ]
+    tests.append({"name": WRITTEN_TEST, "score": 0.0, "max_score": 0.0, "output": written_text(result),
+                  "visibility": "hidden", "output_format": "text"})
     return {
         "score": result.score,
         "execution_time": round(result.seconds, 2),
-        "output": summary_text(result),
-        "visibility": "visible",
+        "output": summary_text(result, questions=feedback in ("questions", "tests")),
+        "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
+        "visibility": "after_published" if feedback == "none" else "visible",
         "stdout_visibility": "hidden",
-        "tests": [
-            {
-                "name": t.name,
-                "score": t.score,
-                "max_score": t.points,
-                "status": "passed" if t.passed else "failed",
-                "output": t.message,
-                "visibility": "after_published",
-            }
-            for t in result.tests
-        ],
+        "extra_data": {"graded": True, "status": result.status},
+        "tests": tests,
     }
 
 
-def write_results_json(result: SubmissionResult, path: Path) -> None:
+def write_results_json(result: SubmissionResult, path: Path, *, feedback: str = "total") -> None:
     """Write one results.json atomically."""
-    atomic_write_text(path, json.dumps(results_json(result), indent=2))
+    atomic_write_text(path, json.dumps(results_json(result, feedback=feedback), indent=2))

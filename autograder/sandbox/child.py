@@ -108,6 +108,15 @@ def _emit(record: dict[str, Any]) -> None:
         view = view[written:]
 
 
+def _limit_threads(threads: int) -> None:
+    """Size TensorFlow's thread pools (they are made at the first op, which has not run yet)."""
+    if threads > 0:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
 def run(settings: JailSettings, pipes: JobPipes, report: isolation.IsolationReport) -> None:
     """Body of the runner process; never returns (ends with ``os._exit``)."""
     try:
@@ -124,7 +133,8 @@ def run(settings: JailSettings, pipes: JobPipes, report: isolation.IsolationRepo
         home = rootfs.WORKDIR if report.private_root else settings.host_workdir
         os.chdir(home)
         os.environ.clear()
-        os.environ.update(isolation.student_environment(home))
+        os.environ.update(isolation.student_environment(home, threads=settings.limits.threads))
+        _limit_threads(settings.limits.threads)
         job = _read_job()
     except BaseException as exc:  # the setup failed before any student code: never run it half-isolated
         try:

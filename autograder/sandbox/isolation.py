@@ -130,9 +130,14 @@ def apply_rlimits(limits: SandboxLimits, *, base_address_space: int) -> None:
             pass
 
 
-def student_environment(home: str) -> dict[str, str]:
-    """The only environment student code sees: built from scratch, never inherited."""
-    return {
+def student_environment(home: str, *, threads: int = 0) -> dict[str, str]:
+    """The only environment student code sees: built from scratch, never inherited.
+
+    Args:
+        home: the working directory.
+        threads: threads for OpenMP and BLAS libraries (0: their defaults).
+    """
+    env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": home,
         "TMPDIR": "/tmp",
@@ -146,6 +151,9 @@ def student_environment(home: str) -> dict[str, str]:
         "AUTOGRADER_GRADING": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
+    if threads > 0:
+        env.update(OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    return env
 
 
 def current_address_space() -> int:

@@ -32,6 +32,9 @@ class SandboxLimits:
         max_output_bytes: bytes of stdout/stderr kept for the TA (the rest is discarded).
         max_result_bytes: bytes of records accepted from the submission; more ends it
             (status ``error``).
+        threads: TensorFlow's intra- and inter-op threads (and OpenMP's) for the submission;
+            0 keeps TensorFlow's default (one per core of the machine). Gradescope mode sets it
+            to the container's CPU share.
     """
 
     timeout_s: float = 180.0
@@ -46,6 +49,7 @@ class SandboxLimits:
     max_file_mb: int = 64
     max_output_bytes: int = 64 * 1024
     max_result_bytes: int = 32 * 1024 * 1024
+    threads: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for the job message."""

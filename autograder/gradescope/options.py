@@ -1,0 +1,68 @@
+"""The instructor's Gradescope options (``gradescope_config.json`` beside ``otter_config.json``).
+
+- ``feedback_before_publishing``: what a student sees of a submission before the grades are
+  published: ``"none"``, ``"total"`` (the default), ``"questions"`` (the total and each
+  question's score) or ``"tests"`` (every check and its message at once). Per-question scores
+  and check messages at once let students probe the hidden checks by resubmitting.
+- ``max_graded_submissions``: grade at most this many submissions per student (``null``: no
+  limit); later ones get a message and keep the ``keep_score`` (``"best"`` or ``"last"``)
+  graded score, read from Gradescope's ``submission_metadata.json``.
+
+The build validates the file and ships it in the zip; ``run_autograder`` reads it there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from autograder.checks.expected import PACKAGE_ROOT
+
+CONFIG_NAME = "gradescope_config.json"
+DEFAULT_CONFIG = PACKAGE_ROOT / CONFIG_NAME
+FEEDBACK_LEVELS = ("none", "total", "questions", "tests")
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "feedback_before_publishing": {"enum": list(FEEDBACK_LEVELS)},
+        "max_graded_submissions": {"anyOf": [{"type": "null"}, {"type": "integer", "minimum": 1}]},
+        "keep_score": {"enum": ["best", "last"]},
+    },
+    "additionalProperties": False,
+}
+
+
+class OptionsError(ValueError):
+    """The options file is unreadable or invalid; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class GradescopeOptions:
+    """See the module docstring."""
+
+    feedback_before_publishing: str = "total"
+    max_graded_submissions: int | None = None
+    keep_score: str = "best"
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_CONFIG) -> GradescopeOptions:
+        """Read and validate ``path`` (defaults when it does not exist).
+
+        Raises:
+            OptionsError: if it is not valid JSON or breaks the schema.
+        """
+        if not path.exists():
+            return cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise OptionsError(f"{path}: not readable JSON ({exc})") from None
+        error = next(iter(jsonschema.Draft202012Validator(SCHEMA).iter_errors(data)), None)
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "the file"
+            raise OptionsError(f"{path}: {where}: {error.message}")
+        return cls(**data)
