@@ -12,6 +12,8 @@ from autograder.checks.base import Check, Verdict
 from autograder.probes import PROBE_IDS
 
 QUESTIONS: tuple[str, ...] = ("q1", "q2", "q3", "q4")
+WRITTEN_QUESTIONS: tuple[str, ...] = ("q1", "q2")
+"""Questions with a written answer (``written:qN`` cells), graded by hand."""
 ALL_CHECKS: tuple[Check, ...] = (*q1.CHECKS, *q2.CHECKS, *q3.CHECKS, *q4.CHECKS)
 CHECKS_BY_ID: dict[str, Check] = {c.id: c for c in ALL_CHECKS}
 if tuple(CHECKS_BY_ID) != PROBE_IDS:  # the sandbox runs PROBES; the grader judges ALL_CHECKS
@@ -23,4 +25,4 @@ def max_points(question: str | None = None) -> float:
     return float(sum(c.points for c in ALL_CHECKS if question is None or c.question == question))
 
 
-__all__ = ["ALL_CHECKS", "CHECKS_BY_ID", "QUESTIONS", "Check", "Verdict", "max_points"]
+__all__ = ["ALL_CHECKS", "CHECKS_BY_ID", "QUESTIONS", "WRITTEN_QUESTIONS", "Check", "Verdict", "max_points"]

@@ -28,12 +28,13 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import escape
 
+from autograder.checks import WRITTEN_QUESTIONS
 from autograder.checks.judging import TestResult
 from autograder.files import atomic_write_text
 from autograder.grading.results import SubmissionResult
 from autograder.reporting import plots
 from autograder.reporting.summary import question_order, questions_of, summarize
-from autograder.reporting.written import WRITTEN_QUESTIONS, render_answer, written_csv
+from autograder.reporting.written import render_answer, written_csv
 
 log = logging.getLogger(__name__)
 

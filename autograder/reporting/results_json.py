@@ -16,9 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from autograder.checks import WRITTEN_QUESTIONS
 from autograder.files import atomic_write_text
 from autograder.grading.results import SubmissionResult
-from autograder.reporting.written import WRITTEN_QUESTIONS
 
 FORMATS = ["text", "html", "simple_format", "md", "ansi"]
 WRITTEN_TEST = "Written answers (for graders; students never see this)"

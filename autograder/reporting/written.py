@@ -9,10 +9,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from autograder.checks import WRITTEN_QUESTIONS
 from autograder.grading.results import SubmissionResult
 from autograder.text import spreadsheet_safe
 
-WRITTEN_QUESTIONS: tuple[str, ...] = ("q1", "q2")
 """Questions with a manually graded written answer (``written:qN`` markdown cells)."""
 
 CSV_COLUMNS = ("submission", "student", *WRITTEN_QUESTIONS)
