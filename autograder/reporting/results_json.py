@@ -6,7 +6,7 @@ Format: https://gradescope-autograders.readthedocs.io/en/latest/specs/ (top-leve
 are published is the instructor's choice (``feedback``, see
 :mod:`autograder.gradescope.options`); the notebook's own output is never shown to them. All
 text is marked ``output_format: text``, so Gradescope shows ``<tf.Tensor ...>`` or
-``<lambda>`` as written instead of dropping them as HTML tags. The written answers go into a
+``<lambda>`` as written instead of dropping them as HTML tags. Each written answer goes into a
 ``hidden`` test (staff only), for the graders of the manual questions.
 """
 
@@ -21,7 +21,13 @@ from autograder.files import atomic_write_text
 from autograder.grading.results import SubmissionResult
 
 FORMATS = ["text", "html", "simple_format", "md", "ansi"]
-WRITTEN_TEST = "Written answers (for graders; students never see this)"
+WRITTEN_TEST = "{question}: written answer (for graders; students never see this)"
+"""Name of the staff-only test that carries a question's written answer (question first, as every test)."""
+
+
+def is_written_test(name: str) -> bool:
+    """Whether a results.json test is one of the written-answer tests."""
+    return name.endswith(WRITTEN_TEST.removeprefix("{question}"))
 RESULTS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["tests"],
@@ -74,13 +80,11 @@ def summary_text(result: SubmissionResult, *, questions: bool = True) -> str:
     return "\n".join(lines)
 
 
-def written_text(result: SubmissionResult) -> str:
-    """The written answers as the graders read them on Gradescope."""
-    parts = []
-    for question in WRITTEN_QUESTIONS:
-        answer = result.written.get(question, "").strip()
-        parts.append(f"{question}:\n{answer if answer else '(no answer)'}")
-    return "\n\n".join(parts)
+def written_tests(result: SubmissionResult) -> list[dict[str, Any]]:
+    """One hidden, 0-point test per written question, holding the answer as the student wrote it."""
+    return [{"name": WRITTEN_TEST.format(question=q), "score": 0.0, "max_score": 0.0,
+             "output": result.written.get(q, "").strip() or "(no answer)", "visibility": "hidden",
+             "output_format": "text"} for q in WRITTEN_QUESTIONS]
 
 
 def results_json(result: SubmissionResult, *, feedback: str = "total") -> dict[str, Any]:
@@ -104,8 +108,7 @@ def results_json(result: SubmissionResult, *, feedback: str = "total") -> dict[s
         }
         for t in result.tests
     ]
-    tests.append({"name": WRITTEN_TEST, "score": 0.0, "max_score": 0.0, "output": written_text(result),
-                  "visibility": "hidden", "output_format": "text"})
+    tests += written_tests(result)
     return {
         "score": result.score,
         "execution_time": round(result.seconds, 2),
