@@ -5,14 +5,13 @@ from __future__ import annotations
 import copy
 import re
 import shutil
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_runs import NOTEBOOK_TIME_LIMIT_S, execute, output_text
 
 from autograder.assign import AssignError, AssignResult, main, read_master
 
@@ -53,8 +52,6 @@ SOLUTION_SNIPPETS = {
     "q4": ("add_loss(", "GradientTape", "apply_gradients"),
 }
 
-NOTEBOOK_TIME_LIMIT_S = 60.0
-OFFLINE_PROXY = "http://127.0.0.1:9"  # the discard port: any download fails at once
 
 
 @dataclass(frozen=True)
@@ -397,49 +394,12 @@ def test_unreadable_master_raises_assign_error(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ running the notebooks
 
 
-def _execute(
-    nb: nbformat.NotebookNode, workdir: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[nbformat.NotebookNode, float]:
-    """Runs every cell in a fresh python3 kernel (this venv's), offline; errors raise."""
-    from nbclient import NotebookClient
-
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.setenv(name, OFFLINE_PROXY)
-    for name in ("no_proxy", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("KERAS_HOME", str(workdir / "keras-home"))  # no cached MNIST either
-    nb = copy.deepcopy(nb)
-    nb.cells.insert(0, nbformat.v4.new_code_cell("import sys\nprint(sys.prefix)"))
-    client = NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=int(NOTEBOOK_TIME_LIMIT_S),
-        allow_errors=False,
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    start = time.monotonic()
-    client.execute()
-    elapsed = time.monotonic() - start
-    assert nb.cells[0].outputs[0]["text"].strip() == sys.prefix, "the kernel is not this venv's Python"
-    return nb, elapsed
-
-
-def _output_text(cell: nbformat.NotebookNode) -> str:
-    parts = []
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "stream":
-            parts.append(output["text"])
-        else:
-            parts.extend(str(v) for v in output.get("data", {}).values())
-    return "".join(parts)
-
-
 @pytest.mark.slow
 def test_untouched_template_runs_top_to_bottom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copy(TEMPLATE_DIR / MASTER.name, tmp_path / MASTER.name)
-    nb, elapsed = _execute(nbformat.read(str(tmp_path / MASTER.name), as_version=4), tmp_path, monkeypatch)
+    nb, elapsed = execute(nbformat.read(str(tmp_path / MASTER.name), as_version=4), tmp_path, monkeypatch)
     assert elapsed < NOTEBOOK_TIME_LIMIT_S
-    text = {i: _output_text(c) for i, c in enumerate(nb.cells)}
+    text = {i: output_text(c) for i, c in enumerate(nb.cells)}
     for question in QUESTIONS:
         check = next(i for i, c in enumerate(nb.cells) if c.source == f'grader.check("{question}")')
         assert "❌" in text[check], f"grader.check({question!r}) should report failing public tests on the stub"
@@ -546,9 +506,9 @@ def test_master_runs_passes_public_tests_and_matches_reference(
     nb = copy.deepcopy(master_nb)
     extra = [*_public_test_cells(), REFERENCE_EQUIVALENCE.format(root=str(ROOT))]
     nb.cells.extend(nbformat.v4.new_code_cell(source) for source in extra)
-    nb, elapsed = _execute(nb, tmp_path, monkeypatch)
+    nb, elapsed = execute(nb, tmp_path, monkeypatch)
     assert elapsed < NOTEBOOK_TIME_LIMIT_S
-    everything = "\n".join(_output_text(c) for c in nb.cells)
+    everything = "\n".join(output_text(c) for c in nb.cells)
     assert everything.count("passed test_q") == len(_public_test_cells()) - 1
     assert "REFERENCE EQUIVALENCE OK" in everything
     assert "accuracy on the 300 held-out images" in everything

@@ -255,7 +255,7 @@ def test_otter_zip_ships_the_hidden_checks_without_the_reference(otter_zip):
     members = set(_members(otter_zip))
     for name in ("run_autograder", "setup.sh", "environment.yml", "otter_config.json",
                  "files/otter_hidden_checks.py", "files/otter_hidden_expected.json",
-                 "files/autograder/checks/__init__.py", "files/autograder/grading/static.py",
+                 "files/autograder/checks/__init__.py", "files/autograder/checks/source_rules.py",
                  *(f"tests/{q}.py" for q in QUESTIONS)):
         assert name in members, name
     assert not [n for n in members if "reference" in n.split("/") or "sandbox/zygote" in n]

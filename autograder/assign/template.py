@@ -7,6 +7,11 @@ Otter's student notebook is almost the template. This module
   so the placeholder is tagged ``written:qN`` here;
 - checks that every autograded question kept its ``answer:qN`` cell with a ``...`` stub,
   that no solution marker survived, and that no hidden test reached the student side;
+- replaces Otter's ``grader = otter.Notebook("name.ipynb")`` cell with a setup cell that
+  works in Jupyter, JupyterLab, VS Code and Colab, under any file name: it installs the
+  pinned Otter where it is missing (Colab), writes the public tests to ``./tests`` (Otter
+  refuses tests kept in the notebook's metadata on Colab, where the notebook file is not
+  in the working directory) and passes Otter the notebook's path only when it can find it;
 - strips outputs and execution counts, keeps only the cell metadata students need
   (``tags``, ``editable``, ``deletable``, ``otter``), numbers the cell ids and trims the
   notebook metadata, so that a rebuild is byte-identical.
@@ -51,8 +56,92 @@ def build_template(otter_nb: nbformat.NotebookNode, layout: MasterLayout, *, not
     nb = copy.deepcopy(otter_nb)
     _tag_written_cells(nb, layout, notebook)
     _check_answer_cells(nb, layout, notebook)
-    _check_public_tests_only(nb.get("metadata", {}).get("otter", {}).get("tests", {}), notebook)
+    tests = nb.get("metadata", {}).get("otter", {}).get("tests", {})
+    _check_public_tests_only(tests, notebook)
+    _replace_init_cell(nb, tests, notebook)
+    _replace_export_cells(nb, notebook)
     return _normalized(nb)
+
+
+SETUP_CELL = """\
+# Run this cell first. It makes grader.check("q1") work in Jupyter, JupyterLab, VS Code and Colab,
+# whatever this file is called; where Otter (the grader) is missing, as on Colab, it installs it.
+import os
+
+_stderr = os.dup(2)  # TensorFlow's C++ start-up messages would fill the output: import it quietly
+_devnull = os.open(os.devnull, os.O_WRONLY)
+os.dup2(_devnull, 2)
+try:
+    import tensorflow
+finally:
+    os.dup2(_stderr, 2)
+    os.close(_stderr)
+    os.close(_devnull)
+
+try:
+    import otter
+except ImportError:  # install the version the course uses, once (needs the internet)
+    get_ipython().run_line_magic("pip", "install --quiet {otter_pin}")
+    import otter
+
+PUBLIC_TESTS = {tests}
+os.makedirs("tests", exist_ok=True)  # where Otter looks on every platform
+for _question, _text in PUBLIC_TESTS.items():
+    with open(os.path.join("tests", _question + ".py"), "w", encoding="utf-8") as _file:
+        _file.write(_text)
+_here = [p for p in (globals().get("__vsc_ipynb_file__"), globals().get("__session__"))
+         if isinstance(p, str) and p.endswith(".ipynb") and os.path.isfile(p)]
+grader = otter.Notebook(_here[0] if _here else None, tests_dir="tests")
+"""
+"""The first cell of the student notebook; ``{tests}`` and ``{otter_pin}`` are filled in at build."""
+
+
+SUBMISSION_TEXT = """\
+## Submission
+
+Run every cell from the top first (**Kernel → Restart Kernel and Run All Cells** in Jupyter,
+**Runtime → Run all** on Colab), check that your answers ran without errors, and save the notebook.
+Then upload it to Gradescope:
+
+- **Jupyter, JupyterLab or VS Code**: run the cell below. It makes a `.zip` next to this notebook;
+  upload the zip, or the `.ipynb` itself (either works).
+- **Colab**: the cell below cannot make a zip there. Use **File → Download → Download .ipynb** and
+  upload that file.
+
+Any file name works (a browser's `pooling_norms_layers (1).ipynb` too); upload exactly one notebook."""
+EXPORT_CODE = """\
+# Save the notebook first (Ctrl+S, or Cmd+S on a Mac), then run this cell to make the zip to upload.
+try:
+    grader.export(pdf=False)
+except (RuntimeError, ValueError) as error:  # on Colab, or where the notebook's file cannot be found
+    print(f"No zip was made ({error}).")
+    print("Upload the notebook itself instead: on Colab File > Download > Download .ipynb, in Jupyter File > Download.")"""
+
+
+def _replace_export_cells(nb: nbformat.NotebookNode, notebook: str) -> None:
+    text = next((c for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Submission")), None)
+    code = next((c for c in nb.cells if c.cell_type == "code" and "grader.export(" in c.source), None)
+    if text is None or code is None:
+        raise AssignError("Otter produced no submission cells (export_cell)", notebook=notebook)
+    text.source, code.source = SUBMISSION_TEXT, EXPORT_CODE
+
+
+def otter_pin() -> str:
+    """``otter-grader==X``, the version the repository pins."""
+    from autograder.checks.expected import PACKAGE_ROOT
+
+    requirements = (PACKAGE_ROOT / "requirements.txt").read_text(encoding="utf-8")
+    return next(line.strip() for line in requirements.splitlines() if line.startswith("otter-grader=="))
+
+
+def _replace_init_cell(nb: nbformat.NotebookNode, tests: Any, notebook: str) -> None:
+    init = next((c for c in nb.cells if c.cell_type == "code" and "otter.Notebook(" in c.source), None)
+    if init is None:
+        raise AssignError("Otter produced no `grader = otter.Notebook(...)` cell (init_cell: true)", notebook=notebook)
+    if not isinstance(tests, Mapping) or not all(isinstance(t, str) for t in tests.values()):
+        raise AssignError("the public tests must be Otter test files (tests: ok_format: false)", notebook=notebook)
+    listing = "{\n" + "".join(f"    {name!r}: {text!r},\n" for name, text in sorted(tests.items())) + "}"
+    init.source = SETUP_CELL.format(tests=listing, otter_pin=otter_pin())
 
 
 def check_student_test_files(tests: Mapping[str, str], *, notebook: str) -> None:

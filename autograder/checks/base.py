@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from autograder.checks.source_rules import SourceRule
 from autograder.probes.base import Measurement, Probe
 
 
@@ -45,6 +46,9 @@ class Check:
         judge: compares the measurement with the reference measurements (trusted process).
             It receives one reference measurement per accepted reference variant and passes
             when the student's measurement matches any of them.
+        source_rule: a rule read off the notebook's source in the grader
+            (:mod:`autograder.checks.source_rules`); the check fails with its message when it
+            finds a problem, whatever the probe measured.
     """
 
     id: str
@@ -53,6 +57,7 @@ class Check:
     points: float
     probe: Probe
     judge: Judge
+    source_rule: SourceRule | None = None
 
     @property
     def name(self) -> str:

@@ -69,6 +69,16 @@ def judge(
     return TestResult(check.id, check.question, check.name, check.points, score, verdict.passed, message)
 
 
+def apply_source_rule(check: Check, result: TestResult, sources: list[str]) -> TestResult:
+    """``result``, failed with the rule's message when ``check``'s source rule finds a problem."""
+    if check.source_rule is None:
+        return result
+    problem = check.source_rule(sources)
+    if problem is None:
+        return result
+    return TestResult(check.id, check.question, check.name, check.points, 0.0, False, problem)
+
+
 def _error_verdict(check: Check, error: Any, redactor: Redactor) -> Verdict:
     if not isinstance(error, dict):
         return Verdict(False, "This check failed with an unreadable error.")

@@ -216,36 +216,49 @@ def judge_fraction_unchanged(measured: Measurement, expected: list[Measurement])
     )
 
 
-def judge_finding(measured: Measurement, expected: list[Measurement]) -> Verdict:
-    """Max pooling keeps more outputs than average pooling, and average pooling changes."""
-    if not isinstance(measured, dict):
-        return Verdict(False, "This check could not read the measurement of your code.")
+def _finding_values(batch: Any) -> dict[str, float] | str:
+    """The three numbers of one batch, or what went wrong measuring them."""
     values = {}
     for key in ("fraction_max", "fraction_avg", "change_avg"):
-        entry = measured.get(key)
-        if (
-            not isinstance(entry, dict)
-            or not entry.get("ok")
-            or not isinstance(entry.get("value"), (int, float))
-        ):
+        entry = batch.get(key) if isinstance(batch, dict) else None
+        name = "pooling_change" if key.startswith("change") else "fraction_unchanged"
+        if not isinstance(entry, dict) or not entry.get("ok") or not isinstance(entry.get("value"), (int, float)):
             error = entry.get("error", "no number") if isinstance(entry, dict) else "no number"
-            name = "pooling_change" if key.startswith("change") else "fraction_unchanged"
-            return Verdict(
-                False, f"On a hidden batch of random images, your {name} with 2x2 pooling failed: {error}."
-            )
+            return f"On a hidden batch of random images, your {name} with 2x2 pooling failed: {error}."
         values[key] = float(entry["value"])
-    if values["change_avg"] <= 0:
+    return values
+
+
+def judge_finding(measured: Measurement, expected: list[Measurement]) -> Verdict:
+    """Over three random batches, max pooling keeps more outputs than average pooling, which changes;
+    and the numbers come from measuring (they differ between batches, as the reference's do)."""
+    batches = measured.get("batches") if isinstance(measured, dict) else None
+    if not isinstance(batches, list) or not batches:
+        return Verdict(False, "This check could not read the measurement of your code.")
+    found = [_finding_values(batch) for batch in batches]
+    problem = next((f for f in found if isinstance(f, str)), None)
+    if problem:
+        return Verdict(False, problem)
+    values: list[dict[str, float]] = found  # type: ignore[assignment]
+    if any(v["change_avg"] <= 0 for v in values):
         return Verdict(
             False,
-            "On a hidden batch of random images shifted one pixel, your pooling_change says 2x2 average "
+            "On hidden batches of random images shifted one pixel, your pooling_change says 2x2 average "
             "pooling does not change at all; every average that sees a shifted column changes.",
         )
-    if not values["fraction_max"] > values["fraction_avg"]:
+    if not sum(v["fraction_max"] for v in values) > sum(v["fraction_avg"] for v in values):
         return Verdict(
             False,
-            "On a hidden batch of random images shifted one pixel, your fraction_unchanged does not find "
+            "On hidden batches of random images shifted one pixel, your fraction_unchanged does not find "
             "more unchanged outputs for 2x2 max pooling than for 2x2 average pooling. A window's maximum "
             "often survives a one-pixel shift; its average almost never does.",
+        )
+    if all(values[0] == v for v in values[1:]):
+        return Verdict(
+            False,
+            "Your pooling_change and fraction_unchanged give exactly the same numbers on three different "
+            "batches of random images: the finding has to come from measuring each input (pool it, shift "
+            "it, pool again, compare), not from fixed numbers.",
         )
     return Verdict(
         True,

@@ -11,6 +11,7 @@ import numpy as np
 
 from autograder.checks.base import Check, Verdict
 from autograder.checks.comparing import allclose, judge_configs
+from autograder.checks.source_rules import resnet_block_rule
 from autograder.probes import q3 as probes
 from autograder.probes.base import Measurement
 from autograder.probes.measuring import shape_text
@@ -114,6 +115,12 @@ def judge_weight_counts(measured: Measurement, expected: list[Measurement]) -> V
         stripped, target = got.get("without_conv_bias"), want.get("without_conv_bias")
         if stripped == target and got.get("non_trainable") == want.get("non_trainable"):
             return None
+        got_nt, want_nt = got.get("non_trainable") or [], want.get("non_trainable") or []
+        kernels_1x1 = [s for s in stripped or [] if isinstance(s, list) and len(s) == 4 and s[:2] == [1, 1]]
+        if len(got_nt) == len(want_nt) + 2 and kernels_1x1:
+            return ("it has a third BatchNormalization (its moving mean and variance are extra), next to the 1x1 "
+                    "shortcut convolution: in this exercise the shortcut is the 1x1 convolution alone, with no "
+                    "BatchNormalization of its own (see the question).")
         problems = []
         if got.get("non_trainable") != want.get("non_trainable"):
             n = len(got.get("non_trainable") or [])
@@ -206,6 +213,7 @@ CHECKS: tuple[Check, ...] = (
         1.0,
         probes.probe_is_custom_layer,
         judge_is_custom_layer,
+        source_rule=resnet_block_rule,
     ),
     Check(
         "q3_output_shapes",

@@ -56,8 +56,6 @@ SHIPPED_SOURCES = (
     "autograder/probes",
     "autograder/text.py",
     "autograder/wire.py",
-    "autograder/grading/__init__.py",
-    "autograder/grading/static.py",
     "autograder/sandbox/__init__.py",
     "autograder/sandbox/limits.py",
 )

@@ -15,9 +15,8 @@ from typing import Any
 
 from autograder.checks import ALL_CHECKS
 from autograder.checks.expected import PACKAGE_ROOT, ensure_expected, fingerprint
-from autograder.checks.judging import TestResult, judge
+from autograder.checks.judging import TestResult, apply_source_rule, judge
 from autograder.checks.redact import Redactor
-from autograder.grading import static
 from autograder.grading.cache import ResultCache, content_hash
 from autograder.grading.channel import ChannelReading, read_channel
 from autograder.grading.inputs import Submission
@@ -84,6 +83,9 @@ def _failed_all(message: str) -> list[TestResult]:
 
 
 TAMPERED = "the grading channel was tampered with"
+NOT_THIS_ASSIGNMENT = ("None of this assignment's answer cells were found (the cells tagged answer:q1 to answer:q4 "
+                       "in the student notebook): is this the right notebook? Start from the notebook handed out "
+                       "for this assignment and keep its cells.")
 MAX_CELL_ERRORS = 50
 """Cell errors kept per submission (feedback shows the first ones; redaction costs time)."""
 MAX_MESSAGE_CHARS = 2000
@@ -127,13 +129,8 @@ def judge_answer(answer: WorkerAnswer, cell_indices: list[int], expected: dict[s
         return Outcome("error", f"Grading stopped: {TAMPERED} ({reading.tampered}).",
                        _failed_all(f"Not graded: {TAMPERED}."), reading.isolation)
     status, reason = _stop_reason(answer, reading)
-    tests = [judge(c, reading.probes.get(c.id), expected.get(c.id, []), redactor) for c in ALL_CHECKS]
-    problem = static.resnet_block_problems(sources)
-    if problem:
-        tests = [
-            TestResult(t.check_id, t.question, t.name, t.points, 0.0, False, problem) if t.check_id == "q3_is_custom_layer" else t
-            for t in tests
-        ]
+    tests = [apply_source_rule(c, judge(c, reading.probes.get(c.id), expected.get(c.id, []), redactor), sources)
+             for c in ALL_CHECKS]
     cell_errors = [{"index": e["index"], "type": redactor.clean(e["type"][:200]),
                     "message": redactor.clean(e["message"][:MAX_MESSAGE_CHARS])}
                    for e in reading.cell_errors[:MAX_CELL_ERRORS]]
@@ -234,8 +231,11 @@ def _result(sub: Submission, parsed: ParsedNotebook, digest: str, answer: Worker
     outcome = judge_answer(answer, [c["index"] for c in parsed.cells], expected, redactor,
                            [c["source"] for c in parsed.cells])
     isolation = {**outcome.isolation, **{f"sandbox_{k}": v for k, v in answer.sandbox.items()}}
+    reason = outcome.reason
+    if not parsed.answer_sources:
+        reason = " ".join(filter(None, [NOT_THIS_ASSIGNMENT, reason]))
     return SubmissionResult(
-        key=sub.key, source=sub.source, student=sub.student, status=outcome.status, reason=outcome.reason,
+        key=sub.key, source=sub.source, student=sub.student, status=outcome.status, reason=reason,
         tests=outcome.tests, output=answer.output, cell_errors=outcome.cell_errors, written=parsed.written,
         seconds=float(answer.seconds), peak_rss_mb=float(answer.peak_rss_mb), isolation=isolation,
         content_hash=digest,

@@ -30,7 +30,7 @@ class ParsedNotebook:
     """Written answers by question (``"q1"`` -> markdown text), from ``written:qN`` cells."""
 
     answer_sources: dict[str, str]
-    """Source of each question's first ``answer:qN`` cell (for static checks and reports)."""
+    """Source of each question's first ``answer:qN`` cell (none: not this assignment's notebook)."""
 
 
 def parse_notebook(data: bytes, name: str) -> ParsedNotebook:

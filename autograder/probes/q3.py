@@ -118,6 +118,45 @@ def _sublayers(block: Any) -> list[Any]:
     return list(flatten(include_self=False, recursive=True))
 
 
+_GET = object.__getattribute__  # the student's class may override __getattribute__ and _flatten_layers
+_CONTAINERS = (list, tuple, set, frozenset)
+MAX_OWNED = 5000
+
+
+def _owned_models(block: Any) -> set[str]:
+    """Class names of the Keras models reachable from ``block``'s attributes.
+
+    Walks instance dictionaries and containers directly, descending into layers only, so a
+    class that hides a ``Sequential`` from Keras' tracking (an overridden ``_flatten_layers``,
+    a model kept in a plain dict or list) is still found.
+    """
+    import keras
+
+    found: set[str] = set()
+    seen: set[int] = {id(block)}
+    stack: list[Any] = [block]
+    while stack and len(seen) < MAX_OWNED:
+        obj = stack.pop()
+        try:
+            attrs = _GET(obj, "__dict__")
+        except Exception:
+            attrs = {}
+        children = list(attrs.values()) if isinstance(attrs, dict) else []
+        if isinstance(obj, _CONTAINERS):
+            children += list(obj)
+        elif isinstance(obj, dict):
+            children += list(obj.values())
+        for child in children:
+            if id(child) in seen:
+                continue
+            seen.add(id(child))
+            if isinstance(child, keras.Model):
+                found.add(type(child).__name__)
+            if isinstance(child, (keras.layers.Layer, dict, *_CONTAINERS)):
+                stack.append(child)
+    return found
+
+
 def _call(block: Any, x: np.ndarray, training: bool) -> np.ndarray:
     return to_float32(block(x, training=training), "resnetBlock")
 
@@ -137,14 +176,14 @@ def probe_is_custom_layer(ns: Namespace) -> Measurement:
 
     def run() -> dict[str, Any]:
         block = _new_block(cls, out)
-        models = {type(layer).__name__ for layer in _sublayers(block) if isinstance(layer, keras.Model)}
+        models = _owned_models(block)
         try:  # sublayers made on the first call count too; a crash is the other checks' business
             result = block(seeded_uniform(CUSTOM_LAYER_SEED, shape), training=False)
         except Exception:
             result = NotImplemented
         # A layer must compute something: the untouched stub (call returning None) earns nothing.
         not_none(result, "resnetBlock")
-        models |= {type(layer).__name__ for layer in _sublayers(block) if isinstance(layer, keras.Model)}
+        models |= _owned_models(block)
         return {"instance_type": type(block).__name__, "inner_models": sorted(models)}
 
     return {

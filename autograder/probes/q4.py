@@ -169,34 +169,49 @@ def probe_losses_reset(ns: Namespace) -> Measurement:
     cls = callable_answer(ns, "ActivityL1")
     arrays = _reset_arrays()
 
+    # "fresh": what a new layer (model) reports after one call on the second input. The second
+    # call must report exactly that, whatever the student's formula is: a wrong formula is
+    # q4_activity_loss's business, remembering or accumulating losses is this check's.
     def run_layer() -> dict[str, Any]:
         layer = _new_activity(cls, 0.3)
         not_none(layer(arrays["x1"]), "ActivityL1")
         first = _losses(layer, "ActivityL1's loss")
         layer(arrays["x2"])
-        return {"first": first, "second": _losses(layer, "ActivityL1's loss")}
+        fresh = _new_activity(cls, 0.3)
+        fresh(arrays["x2"])
+        return {"first": first, "second": _losses(layer, "ActivityL1's loss"),
+                "fresh": _losses(fresh, "ActivityL1's loss")}
 
-    def run_model() -> dict[str, Any]:
+    def new_model() -> Any:
         keras.utils.set_random_seed(KERAS_SEED)
         dense = keras.layers.Dense(3)
         model = keras.Sequential([keras.Input((4,)), dense, cls(0.2)])
         assign(dense.kernel, arrays["kernel"])
         assign(dense.bias, arrays["bias"])
-        model(arrays["x3"])
-        first = _losses(model, "model.losses")
-        model(arrays["x4"])
-        return {"first": first, "second": _losses(model, "model.losses")}
+        return model
 
-    def run_outer() -> dict[str, Any]:
+    def new_outer() -> Any:
         keras.utils.set_random_seed(KERAS_SEED)
         outer = _outer_layer(cls)
         outer.dense.build((None, 4))
         assign(outer.dense.kernel, arrays["kernel"])
         assign(outer.dense.bias, arrays["bias"])
-        outer(arrays["x3"])
-        first = _losses(outer, "the enclosing layer's losses")
-        outer(arrays["x4"])
-        return {"first": first, "second": _losses(outer, "the enclosing layer's losses")}
+        return outer
+
+    def run_twice(make: Any, what: str) -> dict[str, Any]:
+        holder = make()
+        holder(arrays["x3"])
+        first = _losses(holder, what)
+        holder(arrays["x4"])
+        fresh = make()
+        fresh(arrays["x4"])
+        return {"first": first, "second": _losses(holder, what), "fresh": _losses(fresh, what)}
+
+    def run_model() -> dict[str, Any]:
+        return run_twice(new_model, "model.losses")
+
+    def run_outer() -> dict[str, Any]:
+        return run_twice(new_outer, "the enclosing layer's losses")
 
     return {
         "configs": [

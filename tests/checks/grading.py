@@ -6,6 +6,7 @@ Used by the check tests only; the real grader runs probes in a sandboxed child p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import keras
@@ -14,7 +15,7 @@ import tensorflow as tf
 
 from autograder import wire
 from autograder.checks import ALL_CHECKS
-from autograder.checks.judging import TestResult, judge
+from autograder.checks.judging import TestResult, apply_source_rule, judge
 from autograder.checks.redact import Redactor
 from autograder.probes.runner import run_probe
 from tests.corpus.corpus import CorpusEntry
@@ -27,11 +28,13 @@ def run_record(check: Any, namespace: dict[str, Any]) -> dict[str, Any]:
     return wire.loads_line(wire.dumps_line(record))
 
 
-def grade_namespace(namespace: dict[str, Any], expected: dict[str, list[Any]]) -> dict[str, TestResult]:
-    """Every check's result for one namespace, by check id."""
+def grade_namespace(namespace: dict[str, Any], expected: dict[str, list[Any]],
+                    sources: list[str] = ()) -> dict[str, TestResult]:
+    """Every check's result for one namespace, by check id (source rules read ``sources``)."""
     redactor = Redactor()
     return {
-        check.id: judge(check, run_record(check, namespace), expected[check.id], redactor)
+        check.id: apply_source_rule(check, judge(check, run_record(check, namespace), expected[check.id], redactor),
+                                    list(sources))
         for check in ALL_CHECKS
     }
 
@@ -42,9 +45,15 @@ def answer_namespace(source: str, reference: dict[str, Any], name: str) -> tuple
     Returns:
         The merged namespace and the names the source defined.
     """
-    cell: dict[str, Any] = {"tf": tf, "np": np, "keras": keras, "__name__": f"corpus_{name}"}
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    shell = SimpleNamespace(run_line_magic=lambda *a, **k: None, run_cell_magic=lambda *a, **k: None,
+                            system=lambda *a, **k: None)
+    cell: dict[str, Any] = {"tf": tf, "np": np, "keras": keras, "__name__": f"corpus_{name}",
+                            "get_ipython": lambda: shell}
     before = set(cell)
-    exec(compile(source, f"<corpus {name}>", "exec"), cell)  # noqa: S102 - our own corpus files
+    python = TransformerManager().transform_cell(source)  # as IPython (and the grader) would run it
+    exec(compile(python, f"<corpus {name}>", "exec"), cell)  # noqa: S102 - our own corpus files
     defined = {k for k in cell if k not in before and not k.startswith("__")}
     return {**reference, **cell}, defined
 
@@ -63,5 +72,5 @@ class CorpusGrader:
         """(results by check id, names the entry's source defines)."""
         if entry.id not in self._cache:
             namespace, defined = answer_namespace(entry.source, self.reference, entry.path.stem)
-            self._cache[entry.id] = (grade_namespace(namespace, self.expected), defined)
+            self._cache[entry.id] = (grade_namespace(namespace, self.expected, [entry.source]), defined)
         return self._cache[entry.id]

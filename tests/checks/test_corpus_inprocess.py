@@ -43,9 +43,11 @@ def test_corpus_entry(entry: CorpusEntry, corpus_grader: CorpusGrader) -> None:
     assert not foreign, f"{entry.id} loses points outside {entry.question}:\n{report}"
     if entry.kind == "alternative":
         assert not failed, f"{entry.id} ({entry.why}) should score full marks:\n{report}"
-    else:
+    else:  # exactly: one mistake costs its own checks, never a neighbour check with a wrong message
         missed = [cid for cid in entry.must_fail if cid not in failed]
         assert not missed, f"{entry.id} ({entry.why}) should fail {missed}; failures:\n{report}"
+        extra = sorted(set(failed) - set(entry.must_fail))
+        assert not extra, f"{entry.id} ({entry.why}) also fails {extra}:\n{report}"
     assert sum(r.score for r in results.values()) == sum(c.points for c in ALL_CHECKS) - sum(
         CHECKS_BY_ID[cid].points for cid in failed
     )

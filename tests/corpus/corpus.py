@@ -68,7 +68,10 @@ def parse_header(source: str, path: Path) -> dict[str, object]:
         CorpusError: if the docstring or one of ``question``, ``must_fail``, ``why`` is missing.
     """
     try:
-        docstring = ast.get_docstring(ast.parse(source), clean=True)
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        python = TransformerManager().transform_cell(source)  # a cell may use IPython syntax (%magic)
+        docstring = ast.get_docstring(ast.parse(python), clean=True)
     except SyntaxError as exc:
         raise CorpusError(f"{path}: not valid Python: {exc}") from None
     if not docstring:

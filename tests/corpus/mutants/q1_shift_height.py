@@ -1,7 +1,7 @@
 """
 question: q1
-must_fail: [q1_shift_values]
-why: shifts down along the height axis (axis 1) instead of the width
+must_fail: [q1_shift_values, q1_pooling_change, q1_fraction_unchanged]
+why: shifts down along the height axis (axis 1) instead of the width (pooling_change and fraction_unchanged rely on it and say so)
 """
 import tensorflow as tf
 

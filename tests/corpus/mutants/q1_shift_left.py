@@ -1,7 +1,7 @@
 """
 question: q1
-must_fail: [q1_shift_values]
-why: shifts to the left (drops the first columns, zero-fills the last ones)
+must_fail: [q1_shift_values, q1_pooling_change, q1_fraction_unchanged]
+why: shifts to the left (drops the first columns, zero-fills the last ones) (pooling_change and fraction_unchanged rely on it and say so)
 """
 import tensorflow as tf
 

@@ -1,7 +1,7 @@
 """
 question: q1
-must_fail: [q1_shift_values]
-why: shifts one column too far (pads pixels + 1 columns)
+must_fail: [q1_shift_values, q1_pooling_change, q1_fraction_unchanged, q1_finding]
+why: shifts one column too far (pads pixels + 1 columns) (the other q1 functions rely on it: a two-column shift leaves no 2x2 maximum in place)
 """
 import tensorflow as tf
 

@@ -1,7 +1,7 @@
 """
 question: q1
-must_fail: [q1_shift_values]
-why: tf.roll wraps the last columns around instead of zero-filling
+must_fail: [q1_shift_values, q1_pooling_change, q1_fraction_unchanged]
+why: tf.roll wraps the last columns around instead of zero-filling (pooling_change and fraction_unchanged rely on it and say so)
 """
 import tensorflow as tf
 

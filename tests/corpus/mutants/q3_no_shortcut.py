@@ -1,7 +1,7 @@
 """
 question: q3
-must_fail: [q3_numerics_inference, q3_numerics_training]
-why: the shortcut is never added
+must_fail: [q3_weight_counts, q3_numerics_inference, q3_numerics_training]
+why: the shortcut is never added (so no 1x1 projection when the channel counts differ)
 """
 import tensorflow as tf
 from tensorflow.keras import layers
