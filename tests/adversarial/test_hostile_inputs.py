@@ -81,6 +81,11 @@ def graded(tmp_path_factory, solution_answers, expected_path):
                                                   written={"q1": "WRITTEN-MARK"}))
     surrogates = surrogates.replace("CODE-MARK", "\\ud800").replace("WRITTEN-MARK", "an answer \\udfff")
     (folder / "lone_surrogates.ipynb").write_text(surrogates)  # JSON escapes of lone surrogates
+    old_style = json.loads(nbformat.writes(build_submission(solution_answers)))  # nbformat 4.4: cells without ids
+    for cell in old_style["cells"]:
+        cell.pop("id", None)
+    old_style["nbformat_minor"] = 4
+    (folder / "no_cell_ids.ipynb").write_text(json.dumps(old_style))
     (folder / "metadata_is_a_list.ipynb").write_text(json.dumps(
         {"cells": [{"cell_type": "code", "source": "x = 1", "metadata": ["tags"], "outputs": [],
                     "execution_count": None}], "metadata": [], "nbformat": 4, "nbformat_minor": 5}))
@@ -110,7 +115,7 @@ def graded(tmp_path_factory, solution_answers, expected_path):
          "--workers", "2", "--timeout", "90"],
         cwd=ROOT, env=env, capture_output=True, timeout=900,
     )
-    inputs_count = 14 + len(meta)
+    inputs_count = 15 + len(meta)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"proc": proc, "out": out, "count": inputs_count, "peak_mb": peak_mb}
 
@@ -144,6 +149,7 @@ def test_no_input_makes_the_grader_itself_big(graded):
 def test_names_never_reach_the_terminal_as_control_sequences_or_markup(graded):
     stdout = graded["proc"].stdout.decode("utf-8", "replace") + graded["proc"].stderr.decode("utf-8", "replace")
     assert "\x1b" not in stdout and "\x07" not in stdout
+    assert "Warning" not in stdout  # nbformat's MissingIDFieldWarning and friends are not the TA's business
     assert "fake-line" not in stdout.split("\n")[0]
 
 
