@@ -6,14 +6,15 @@ STAMP := $(VENV)/.installed-stamp
 OUT ?= build/example-grades
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: grade test build lint install clean bench test-tools
+.PHONY: grade test test-fast build lint install clean bench test-tools
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt requirements-grading.txt constraints.txt requirements-dask.txt constraints-dask.txt
+# the package itself, editable, with its development and Dask extras, every version pinned by the constraints
+$(STAMP): pyproject.toml constraints.txt constraints-dask.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dask.txt -c constraints.txt -c constraints-dask.txt
+	$(PY) -m pip install --quiet -e ".[dev,dask]" -c constraints.txt -c constraints-dask.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
@@ -33,6 +34,11 @@ test-tools:
 test: $(STAMP) test-tools
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+# the edit loop: everything but the end-to-end tests marked slow (CI runs those too, in `make test`)
+test-fast: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -m "not slow"
 
 bench: build
 	$(PY) benchmarks/bench_grading.py

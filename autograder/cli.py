@@ -1,10 +1,13 @@
 """Command line: declares options and forwards to each verb's ``main``.
 
-    python -m autograder assign                 # build student_template/ from assignment/
-    python -m autograder build                  # reference measurements + dist/autograder.zip
-    python -m autograder build --otter          # ... and Otter's dist/otter_autograder.zip
-    python -m autograder grade PATH... --out DIR
-    python -m autograder grade PATH... --out DIR --scheduler tcp://HOST:8786   # on a Dask cluster
+    autograder assign                 # build student_template/ from assignment/
+    autograder build                  # reference measurements + dist/autograder.zip
+    autograder build --otter          # ... and Otter's dist/otter_autograder.zip
+    autograder grade PATH... --out DIR
+    autograder grade PATH... --out DIR --scheduler tcp://HOST:8786   # on a Dask cluster
+
+(``python -m autograder ...`` is the same command.) A verb's known failures print one line
+naming the file and the problem and exit with status 2; an interrupted ``grade`` exits 130.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ import logging
 import sys
 from pathlib import Path
 
-from autograder.checks.expected import PACKAGE_ROOT
+from autograder import paths
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="log diagnostics to stderr")
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -32,68 +35,92 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade cached submissions")
     grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="grade on a Dask cluster: scheduler address (tcp://host:8786) or scheduler file "
-                            "(needs requirements-dask.txt; --workers is then ignored)")
+                            "(needs the dask extra; --workers is then ignored)")
 
     assign = verbs.add_parser("assign", help="build the student template from the master notebook")
-    assign.add_argument("--master", type=Path, default=PACKAGE_ROOT / "assignment" / "pooling_norms_layers.ipynb")
-    assign.add_argument("--output", type=Path, default=PACKAGE_ROOT / "student_template")
+    assign.add_argument("--master", type=Path, default=None, help="default: assignment/ of the checkout")
+    assign.add_argument("--output", type=Path, default=None, help="default: student_template/ of the checkout")
+    assign.add_argument("--otter-output", type=Path, default=None, help="also keep Otter's raw output here")
 
     build = verbs.add_parser("build", help="build reference measurements and dist/autograder.zip")
-    build.add_argument("--out", type=Path, default=PACKAGE_ROOT / "dist" / "autograder.zip")
+    build.add_argument("--out", type=Path, default=None, help="default: dist/autograder.zip of the checkout")
     build.add_argument("--otter", action="store_true",
                        help="also build dist/otter_autograder.zip (Otter's autograder, from the master notebook)")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m autograder``."""
-    args = _parser().parse_args(argv)
-    from autograder.console import LogFormatter
+def _known_errors() -> tuple[type[BaseException], ...]:
+    """Every verb's expected failures (imported lazily: the CLI starts fast)."""
+    from autograder.assign import AssignError
+    from autograder.checks.expected import ExpectedError
+    from autograder.gradescope.build import BuildError
+    from autograder.gradescope.lock import LockError
+    from autograder.gradescope.options import OptionsError
+    from autograder.gradescope.otter_compat import OtterBuildError
+    from autograder.grading.inputs import InputError
+    from autograder.sandbox.runner import RunnerError
 
+    return (AssignError, ExpectedError, BuildError, LockError, OptionsError, OtterBuildError, InputError,
+            RunnerError, FileNotFoundError)
+
+
+def _grade(args: argparse.Namespace, console: object) -> int:
+    from autograder import grade
+    from autograder.sandbox.isolation import missing_protections
+    from autograder.text import terminal_safe
+
+    results = grade.main(paths=args.paths, out=args.out, workers=args.workers, timeout_s=args.timeout,
+                         memory_mb=args.memory, force=args.force, console=console, scheduler=args.scheduler)
+    for result in results:
+        for note in missing_protections(result.isolation):
+            console.note_once(note)  # type: ignore[attr-defined]
+    console.score_table(results)  # type: ignore[attr-defined]
+    console.rich.print(f"wrote {terminal_safe(str(args.out / 'grades.csv'))}")  # type: ignore[attr-defined]
+    return 0
+
+
+def _assign(args: argparse.Namespace, console: object) -> int:
+    from autograder import assign
+
+    result = assign.main(master=args.master or paths.in_project("assignment", paths.MASTER_NAME),
+                         output=args.output or paths.in_project("student_template"),
+                         otter_output=args.otter_output)
+    console.rich.print(f"wrote {result.notebook}")  # type: ignore[attr-defined]
+    return 0
+
+
+def _build(args: argparse.Namespace, console: object) -> int:
+    from autograder.gradescope import build
+
+    out = build.main(out=args.out or paths.in_project("dist", "autograder.zip"))
+    console.rich.print(f"wrote {out}")  # type: ignore[attr-defined]
+    if args.otter:
+        from autograder.gradescope import otter_compat
+
+        console.rich.print(f"wrote {otter_compat.main()}")  # type: ignore[attr-defined]
+    return 0
+
+
+VERBS = {"grade": _grade, "assign": _assign, "build": _build}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``autograder`` (and ``python -m autograder``)."""
+    from autograder.console import Console, LogFormatter
+
+    args = _parser().parse_args(argv)
     handler = logging.StreamHandler()
     handler.setFormatter(LogFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler])
-    if args.verb == "grade":
-        from autograder.console import Console
-        from autograder.gradescope.options import OptionsError
-        from autograder.grading import batch
-        from autograder.grading.inputs import InputError
-        from autograder.sandbox.isolation import missing_protections
-        from autograder.sandbox.runner import RunnerError
-        from autograder.text import terminal_safe
-
-        console = Console(stderr=False)
-        try:
-            results = batch.main(paths=args.paths, out=args.out, workers=args.workers, timeout_s=args.timeout,
-                                 memory_mb=args.memory, force=args.force, console=console,
-                                 scheduler=args.scheduler)
-        except (InputError, RunnerError, OptionsError) as exc:
-            console.error(str(exc))
-            return 2
-        except KeyboardInterrupt:
-            console.rich.print("[yellow]interrupted: results so far are saved; run the same command again to finish[/yellow]")
-            return 130
-        for r in results:
-            for note in missing_protections(r.isolation):
-                console.note_once(note)
-        console.score_table(results)
-        console.rich.print(f"wrote {terminal_safe(str(args.out / 'grades.csv'))}")
-        return 0
-    if args.verb == "assign":
-        from autograder import assign
-
-        assign.main(master=args.master, output=args.output)
-        return 0
-    if args.verb == "build":
-        from autograder.gradescope import build
-
-        build.main(out=args.out)
-        if args.otter:
-            from autograder.gradescope import otter_compat
-
-            otter_compat.main()
-        return 0
-    return 2
+    console = Console(stderr=False)
+    try:
+        return VERBS[args.verb](args, console)
+    except _known_errors() as exc:
+        console.error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        console.rich.print("[yellow]interrupted: what was done is saved; run the same command again to finish[/yellow]")
+        return 130
 
 
 if __name__ == "__main__":

@@ -16,12 +16,10 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from pathlib import Path
 
 import pyseccomp
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from autograder.sandbox import linux  # noqa: E402
+from autograder.sandbox import linux
 
 CAP_SYS_ADMIN = 21
 NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)

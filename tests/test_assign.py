@@ -421,9 +421,6 @@ def _run_public_test(source, name):
 """
 
 REFERENCE_EQUIVALENCE = """
-import sys
-
-sys.path.insert(0, {root!r})
 import reference
 
 check_rng = np.random.default_rng(123)
@@ -504,7 +501,7 @@ def test_master_runs_passes_public_tests_and_matches_reference(
     master_nb: nbformat.NotebookNode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     nb = copy.deepcopy(master_nb)
-    extra = [*_public_test_cells(), REFERENCE_EQUIVALENCE.format(root=str(ROOT))]
+    extra = [*_public_test_cells(), REFERENCE_EQUIVALENCE]
     nb.cells.extend(nbformat.v4.new_code_cell(source) for source in extra)
     nb, elapsed = execute(nb, tmp_path, monkeypatch)
     assert elapsed < NOTEBOOK_TIME_LIMIT_S

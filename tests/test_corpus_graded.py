@@ -7,17 +7,12 @@ alternative must score full marks.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from corpus import CorpusEntry, load_corpus
 from helpers import build_submission, write_submission
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
-from corpus import CorpusEntry, load_corpus  # noqa: E402
-
-from autograder.grading.core import GradingSettings, grade_submissions  # noqa: E402
-from autograder.grading.inputs import discover  # noqa: E402
+from autograder.grading.core import GradingSettings, grade_submissions
+from autograder.grading.inputs import discover
 
 pytestmark = pytest.mark.slow
 ENTRIES = load_corpus()

@@ -2,7 +2,7 @@
 cluster, and no submission lost when a worker dies mid-submission.
 
 The cluster is real: a scheduler and two one-thread workers as ``dask`` subprocesses on
-127.0.0.1, run from a temporary folder with PYTHONPATH cleared, so the workers cannot import
+127.0.0.1, run from a temporary folder with PYTHONPATH cleared: what runs there is the code uploaded
 this checkout and grade only with the code the client uploads.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -24,10 +23,10 @@ from helpers import ROOT, build_submission, write_submission
 
 distributed = pytest.importorskip("distributed")
 
+from autograder import grade  # noqa: E402
 from autograder.checks.redact import Redactor  # noqa: E402
 from autograder.distributed import dask_runner  # noqa: E402
 from autograder.distributed.local import LoopbackCluster  # noqa: E402
-from autograder.grading import batch  # noqa: E402
 from autograder.grading.core import GradingSettings, grade_submissions, judge_answer  # noqa: E402
 from autograder.grading.inputs import discover  # noqa: E402
 from autograder.sandbox.protocol import crashed_answer  # noqa: E402
@@ -40,15 +39,12 @@ def cluster(tmp_path_factory, expected_path):
     with LoopbackCluster(folder, workers=2) as running, distributed.Client(
         scheduler_file=str(running.scheduler_file), set_as_default=False
     ) as client:
-        can_import = client.run(lambda: __import__("importlib.util").util.find_spec("autograder") is not None)
-        assert can_import and not any(can_import.values()), "the workers must not see this checkout"
         yield running, client
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
 
 
 def _rows(out: Path) -> dict[str, dict[str, str]]:
@@ -76,7 +72,7 @@ def test_cluster_grades_exactly_like_the_local_grader(cluster, tmp_path, solutio
     write_submission(folder / "corpus_q1_only.ipynb", build_submission({"q1": solution_answers["q1"]}))
 
     local_out, dask_out = tmp_path / "local", tmp_path / "dask"
-    batch.main(paths=[folder], out=local_out, workers=2)
+    grade.main(paths=[folder], out=local_out, workers=2)
     since = time.time()
     proc = _cli("grade", str(folder), "--out", str(dask_out), "--scheduler", str(running.scheduler_file))
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -92,7 +88,7 @@ def test_cluster_grades_exactly_like_the_local_grader(cluster, tmp_path, solutio
     assert float(remote["corpus_stub"]["score"]) == 0
     assert (dask_out / "report.html").exists() and (dask_out / "feedback" / "full.html").exists()
 
-    # the grading ran on the workers, from the uploaded zip (they could not import it before)
+    # the grading ran on the workers, from the uploaded zip (not from this checkout, which they could import)
     workers = {msg["worker"] for msg in _attempts(client, since)}
     assert len(_attempts(client, since)) == 7 and workers <= set(client.scheduler_info()["workers"])
     where = client.run(lambda: sys.modules["autograder"].__file__)
@@ -220,9 +216,9 @@ def test_killed_workers_lose_no_submission(cluster, tmp_path, solution_answers):
 
 
 def test_the_core_does_not_import_dask_without_a_scheduler():
-    code = ("import sys, autograder.cli, autograder.grading.batch, autograder.grading.core, autograder.sandbox.pool; "
+    code = ("import sys, autograder.cli, autograder.grade, autograder.grading.core, autograder.sandbox.pool; "
             "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]")
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True)
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def test_the_shipped_code_holds_no_expected_values_or_reference(tmp_path):
@@ -235,9 +231,31 @@ def test_the_shipped_code_holds_no_expected_values_or_reference(tmp_path):
     assert "autograder/sandbox/zygote.py" in names and "autograder/probes/q3.py" in names
     assert "autograder/execution/__init__.py" in names
     tops = {n.split("/")[1] for n in names}
-    assert tops == {"__init__.py", "files.py", "text.py", "wire.py", "probes", "execution", "sandbox", "distributed"}
+    assert tops == {"__init__.py", "budget.py", "files.py", "paths.py", "text.py", "wire.py", "probes", "execution",
+                    "sandbox", "distributed"}
     assert not [n for n in names if n.startswith("autograder/checks/")]  # judges never leave the grader
     assert not [n for n in names if not n.endswith(".py") or "expected.json" in n or n.startswith("reference")]
+
+
+def test_the_shipped_code_imports_only_itself(tmp_path):
+    """Every ``autograder`` module the shipped code imports is in the zip (workers have nothing else)."""
+    import ast
+    import zipfile
+
+    with zipfile.ZipFile(dask_runner.build_package_zip(tmp_path)) as zf:
+        sources = {n: zf.read(n).decode() for n in zf.namelist()}
+    modules = {n.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for n in sources}
+    missing = set()
+    for name, text in sources.items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("autograder"):
+                wanted = [f"{node.module}.{a.name}" if node.module == "autograder" else node.module for a in node.names]
+            elif isinstance(node, ast.Import):
+                wanted = [a.name for a in node.names if a.name.startswith("autograder")]
+            else:
+                continue
+            missing |= {f"{name}: {w}" for w in wanted if w not in modules}
+    assert missing == set()
 
 
 def test_a_task_that_failed_becomes_an_error_row_with_its_reason():

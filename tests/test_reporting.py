@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import re
-import time
 from pathlib import Path
 
 import jsonschema
@@ -210,7 +209,8 @@ def test_unsafe_key_is_refused_before_writing(tmp_path: Path, key: str) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_500_results_are_fast(tmp_path: Path) -> None:
+def test_500_results_make_500_linked_feedback_pages(tmp_path: Path) -> None:
+    """How fast this is belongs to benchmarks/bench_reporting.py; here, that it is complete."""
     statuses = ["graded"] * 8 + ["error", "timeout"]
     results = [
         make_result(f"s{i:03d}", status=statuses[i % 10], seconds=float(i % 97),
@@ -218,16 +218,9 @@ def test_500_results_are_fast(tmp_path: Path) -> None:
                     written={"q1": f"answer {i}"} if i % 4 else {})
         for i in range(500)
     ]
-    pages.write_all(results[:2], tmp_path / "warm")  # fonts and templates load once per process
-    timings = []
-    for _ in range(2):  # best of two (the second overwrites): other jobs may share the machine
-        start = time.perf_counter()
-        pages.write_all(results, tmp_path / "out")
-        timings.append(time.perf_counter() - start)
-    elapsed = min(timings)
+    pages.write_all(results, tmp_path / "out")
     assert len(list((tmp_path / "out" / "feedback").glob("*.html"))) == 500
     assert (tmp_path / "out" / "report.html").read_text().count('<a href="feedback/') == 500
-    assert elapsed < 2.0, f"write_all took {elapsed:.2f} s for 500 results"
 
 
 # --------------------------------------------------------------------------- written answers

@@ -128,11 +128,10 @@ def _replace_export_cells(nb: nbformat.NotebookNode, notebook: str) -> None:
 
 
 def otter_pin() -> str:
-    """``otter-grader==X``, the version the repository pins."""
-    from autograder.checks.expected import PACKAGE_ROOT
+    """``otter-grader==X``, the version the project pins."""
+    from autograder.project import pin
 
-    requirements = (PACKAGE_ROOT / "requirements.txt").read_text(encoding="utf-8")
-    return next(line.strip() for line in requirements.splitlines() if line.startswith("otter-grader=="))
+    return pin("otter-grader")
 
 
 def _replace_init_cell(nb: nbformat.NotebookNode, tests: Any, notebook: str) -> None:

@@ -11,35 +11,55 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import logging
-import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from autograder import wire
 from autograder.files import atomic_write_text
+from autograder.paths import CODE_ROOT, PACKAGE_DIR
 
 log = logging.getLogger(__name__)
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-FINGERPRINT_SOURCES = (PACKAGE_ROOT / "autograder" / "checks", PACKAGE_ROOT / "autograder" / "probes", PACKAGE_ROOT / "reference")
+FINGERPRINT_PREFIXES = ("autograder/checks/", "autograder/probes/", "reference/")
+"""The sources the measurements depend on (zip entry names and installed files alike)."""
 
 
 class ExpectedError(RuntimeError):
     """The reference measurements could not be built or read."""
 
 
+def fingerprint_of(files: Iterable[tuple[str, bytes]]) -> str:
+    """Hash of the ``(name, bytes)`` source files whose names start with ``FINGERPRINT_PREFIXES``.
+
+    The build computes it over zip entries, the grader over installed files: the same sources
+    give the same hash wherever they are.
+    """
+    digest = hashlib.sha256()
+    for name, data in sorted(f for f in files if f[0].endswith(".py") and f[0].startswith(FINGERPRINT_PREFIXES)):
+        digest.update(name.encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def source_files() -> list[tuple[str, bytes]]:
+    """The checks', probes' and reference's ``.py`` files as ``(name, bytes)``, named as in the zip."""
+    spec = importlib.util.find_spec("reference")
+    roots = [PACKAGE_DIR]
+    if spec is not None and spec.origin:
+        roots.append(Path(spec.origin).resolve().parent)
+    return [(path.relative_to(root.parent).as_posix(), path.read_bytes())
+            for root in roots for path in sorted(root.rglob("*.py")) if "__pycache__" not in path.parts]
+
+
 def fingerprint() -> str:
     """Hash of the check and reference sources; a stale expected file is rebuilt."""
-    digest = hashlib.sha256()
-    for root in FINGERPRINT_SOURCES:
-        for path in sorted(root.rglob("*.py")):
-            digest.update(str(path.relative_to(PACKAGE_ROOT)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return fingerprint_of(source_files())
 
 
 def reference_namespaces() -> list[dict[str, Any]]:
@@ -121,13 +141,11 @@ def ensure_expected(path: Path) -> dict[str, list[Any]]:
         return load_expected(path)
     except ExpectedError as exc:
         log.info("building reference measurements (%s)", exc)
-    env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(
         [sys.executable, "-m", "autograder.checks.expected", "--out", str(path)],
         capture_output=True,
         text=True,
-        env=env,
-        cwd=PACKAGE_ROOT,
+        cwd=CODE_ROOT,  # the same autograder as this one, installed or not
     )
     if proc.returncode != 0:
         raise ExpectedError(f"building {path} failed:\n{proc.stderr[-3000:]}")

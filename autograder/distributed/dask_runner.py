@@ -50,7 +50,7 @@ ATTEMPTS_TOPIC = "autograder-attempts"
 """Dask event topic: one ``{"key", "worker", "pid"}`` event each time a task starts."""
 MAX_ATTEMPTS = 2
 """Starts allowed per submission: the first one and one retry elsewhere."""
-SHIPPED = ("__init__.py", "files.py", "text.py", "wire.py", "probes", "execution", "sandbox", "distributed")
+SHIPPED = ("__init__.py", "budget.py", "files.py", "paths.py", "text.py", "wire.py", "probes", "execution", "sandbox", "distributed")
 """What workers get of the ``autograder`` package: the sandbox and the probes, never the judges
 (``checks``), the reference, grading, reporting or build code."""
 FAILED_TWICE = ("was tried twice on the Dask cluster and both attempts failed "

@@ -9,13 +9,14 @@ shell commands and installs nothing.
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from autograder.budget import time_budget
 
 IGNORE_TAG = "otter_ignore"
 """Cells with this tag (slow demos: data loading, training loops) are skipped when grading,
@@ -45,11 +46,6 @@ class ExecutionLog:
     """Per-cell outcomes of a notebook run."""
 
     cells: list[CellOutcome] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[CellOutcome]:
-        """Cells that raised."""
-        return [c for c in self.cells if c.error is not None]
 
 
 class CellTimeout(BaseException):
@@ -132,10 +128,6 @@ def _translate(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise CellTimeout()
-
-
 def run_cells(
     cells: list[CodeCell],
     namespace: dict[str, Any],
@@ -164,19 +156,12 @@ def run_cells(
             on_cell_start(cell)
         start = time.monotonic()
         error = None
-        if cell_budget_s > 0:
-            signal.signal(signal.SIGALRM, _on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, cell_budget_s)
         try:
-            code = compile(_translate(cell.source), f"<cell {cell.index}>", "exec")
-            exec(code, namespace)
+            with time_budget(cell_budget_s, CellTimeout):
+                exec(compile(_translate(cell.source), f"<cell {cell.index}>", "exec"), namespace)
         except CellTimeout:
             error = {"type": "Timeout", "message": f"cell took longer than {cell_budget_s:g} s"}
         except BaseException as exc:  # SystemExit and KeyboardInterrupt included
             error = {"type": type(exc).__name__, "message": str(exc)[:500]}
-        finally:
-            if cell_budget_s > 0:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, signal.SIG_DFL)
         log.cells.append(CellOutcome(cell.index, round(time.monotonic() - start, 4), error))
     return log

@@ -11,29 +11,27 @@ Run: ``python -m autograder build``.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import logging
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from autograder.checks.expected import FINGERPRINT_SOURCES, PACKAGE_ROOT, ensure_expected
+from autograder import paths
+from autograder.checks.expected import ensure_expected, fingerprint_of
 from autograder.files import ZipEntry, atomic_write_bytes, deterministic_zip
-from autograder.gradescope.options import CONFIG_NAME, GradescopeOptions, OptionsError
-from autograder.grading.core import DEFAULT_EXPECTED
+from autograder.gradescope.options import GradescopeOptions, OptionsError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_OUT = PACKAGE_ROOT / "dist" / "autograder.zip"
+DEFAULT_OUT = paths.CODE_ROOT / "dist" / "autograder.zip"
 HERE = Path(__file__).resolve().parent
 PACKAGES = ("autograder", "reference")
 """Folders of the repository shipped in the zip, as they are (without caches)."""
-ROOT_FILES = ("gradescope-lock.txt", "requirements-grading.txt", CONFIG_NAME)
-"""Repository files copied to the zip's root unchanged: the image's lock, what it locks, the options."""
+ROOT_FILES = (paths.LOCK_NAME, paths.GRADESCOPE_CONFIG_NAME)
+"""Repository files copied to the zip's root unchanged: the image's lock and the instructor's options."""
 SCRIPTS = ("setup.sh", "run_autograder")
 """Gradescope's entry points, from this folder, placed at the zip's root (executable)."""
-EXPECTED_NAME = "expected.json"
 SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"})
 SKIP_SUFFIXES = (".pyc", ".pyo")
 
@@ -64,22 +62,6 @@ def package_entries(root: Path, names: tuple[str, ...]) -> list[ZipEntry]:
     return entries
 
 
-def fingerprint_of(entries: list[ZipEntry]) -> str:
-    """:func:`autograder.checks.expected.fingerprint`, computed over zip entries instead of files.
-
-    It is what the unpacked zip will compute on Gradescope, so comparing it with the stored
-    measurements' fingerprint proves they match the shipped checks and reference.
-    """
-    by_path = {PurePosixPath(e.name): e.data for e in entries}
-    digest = hashlib.sha256()
-    for source in FINGERPRINT_SOURCES:
-        root = PurePosixPath(source.relative_to(PACKAGE_ROOT).as_posix())
-        for path in sorted(p for p in by_path if p.suffix == ".py" and root in p.parents):
-            digest.update(str(path).encode())
-            digest.update(by_path[path])
-    return digest.hexdigest()
-
-
 def script_text(name: str) -> bytes:
     """A Gradescope script from this folder, with the build's pins filled in."""
     text = (HERE / name).read_text(encoding="utf-8")
@@ -93,14 +75,14 @@ def zip_entries(expected_path: Path) -> list[ZipEntry]:
         BuildError: if the reference measurements do not match the shipped sources.
     """
     entries = [ZipEntry(name, script_text(name), 0o755) for name in SCRIPTS]
-    entries += [ZipEntry(name, (PACKAGE_ROOT / name).read_bytes()) for name in ROOT_FILES]
-    entries += package_entries(PACKAGE_ROOT, PACKAGES)
+    entries += [ZipEntry(name, (paths.CODE_ROOT / name).read_bytes()) for name in ROOT_FILES]
+    entries += package_entries(paths.CODE_ROOT, PACKAGES)
     data = expected_path.read_bytes()
     stored = json.loads(data).get("fingerprint")
-    if stored != fingerprint_of(entries):
+    if stored != fingerprint_of((e.name, e.data) for e in entries):  # what the unpacked zip will compute
         raise BuildError(f"{expected_path} does not match the checks and reference being shipped "
                          "(a file changed during the build?): run the build again")
-    entries.append(ZipEntry(EXPECTED_NAME, data))
+    entries.append(ZipEntry(paths.EXPECTED_NAME, data))
     names = [e.name for e in entries]
     if len(set(names)) != len(names):
         raise BuildError("two files would have the same name in the zip")
@@ -126,11 +108,11 @@ def main(*, out: Path = DEFAULT_OUT) -> Path:
         BuildError: if the zip cannot be assembled consistently.
     """
     try:
-        GradescopeOptions.load(PACKAGE_ROOT / CONFIG_NAME)
+        GradescopeOptions.load(paths.CODE_ROOT / paths.GRADESCOPE_CONFIG_NAME)
     except OptionsError as exc:
         raise BuildError(str(exc)) from None
-    ensure_expected(DEFAULT_EXPECTED)
-    entries = zip_entries(DEFAULT_EXPECTED)
+    ensure_expected(paths.default_expected())
+    entries = zip_entries(paths.default_expected())
     write_zip(entries, out)
     log.info("wrote %s (%d files, %.1f MB)", out, len(entries), out.stat().st_size / 1e6)
     return out

@@ -20,10 +20,10 @@ from typing import Any
 
 import jsonschema
 
-from autograder.checks.expected import PACKAGE_ROOT
+from autograder import paths
 
-CONFIG_NAME = "gradescope_config.json"
-DEFAULT_CONFIG = PACKAGE_ROOT / CONFIG_NAME
+DEFAULT_CONFIG = paths.CODE_ROOT / paths.GRADESCOPE_CONFIG_NAME
+"""Beside the package: the checkout's root, or the unpacked zip (an installed package has none: defaults)."""
 FEEDBACK_LEVELS = ("none", "total", "questions", "tests")
 SCHEMA: dict[str, Any] = {
     "type": "object",

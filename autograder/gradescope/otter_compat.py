@@ -11,7 +11,8 @@ Otter Generate puts those files under ``files/`` in its zip, and at grading time
 how ``from otter_hidden_checks import run_check`` resolves when Otter grades.
 
 The copy of the master also gets Otter Generate's settings from ``otter_config.json`` (repo
-root), the repository's pinned ``requirements.txt`` in place of Otter's defaults, and this
+root), the grading runtime's pins from ``pyproject.toml`` (plus Otter's) as its ``requirements.txt``
+in place of Otter's defaults, and this
 Python version. Public tests are worth 0 points and hidden tests carry the points, so Otter's
 total equals ours.
 """
@@ -33,9 +34,10 @@ from typing import Any
 import nbformat
 import yaml
 
+from autograder import paths, project
 from autograder.assign.otter_assign import run_otter_assign
 from autograder.checks import CHECKS_BY_ID
-from autograder.checks.expected import PACKAGE_ROOT, ensure_expected, fingerprint
+from autograder.checks.expected import ensure_expected, fingerprint
 from autograder.files import ZipEntry
 from autograder.gradescope import otter_hidden_checks
 from autograder.gradescope.build import write_zip
@@ -43,16 +45,18 @@ from autograder.grading.core import DEFAULT_EXPECTED
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MASTER = PACKAGE_ROOT / "assignment" / "pooling_norms_layers.ipynb"
-DEFAULT_OUT = PACKAGE_ROOT / "dist" / "otter_autograder.zip"
-OTTER_CONFIG = PACKAGE_ROOT / "otter_config.json"
-REQUIREMENTS = PACKAGE_ROOT / "requirements.txt"
-GRADING_REQUIREMENTS = PACKAGE_ROOT / "requirements-grading.txt"
+DEFAULT_MASTER = paths.CODE_ROOT / "assignment" / paths.MASTER_NAME
+DEFAULT_OUT = paths.CODE_ROOT / "dist" / "otter_autograder.zip"
+OTTER_CONFIG = paths.CODE_ROOT / "otter_config.json"
+REQUIREMENTS_NAME = "requirements.txt"
+"""What Otter's zip calls its pins."""
 HIDDEN_MODULE = "otter_hidden_checks.py"
 SHIPPED_SOURCES = (
     "autograder/__init__.py",
+    "autograder/budget.py",
     "autograder/checks",
     "autograder/files.py",
+    "autograder/paths.py",
     "autograder/probes",
     "autograder/text.py",
     "autograder/wire.py",
@@ -66,10 +70,8 @@ OTTER_RUN_TIMEOUT_S = 600.0
 
 
 def otter_requirements() -> str:
-    """What Otter's zip installs: the grading runtime and Otter itself, pinned as in the repository."""
-    otter = next(line for line in REQUIREMENTS.read_text().splitlines() if line.startswith("otter-grader=="))
-    grading = [line for line in GRADING_REQUIREMENTS.read_text().splitlines() if line and not line.startswith("#")]
-    return "\n".join([*grading, otter]) + "\n"
+    """What Otter's zip installs: the grading runtime and Otter itself, pinned as in the project."""
+    return "\n".join([*project.runtime_requirements(), project.pin("otter-grader")]) + "\n"
 
 
 class OtterBuildError(RuntimeError):
@@ -97,7 +99,7 @@ def stage_hidden_files(dest: Path, expected_path: Path = DEFAULT_EXPECTED) -> li
     _copy(Path(otter_hidden_checks.__file__), dest / HIDDEN_MODULE)
     _copy(expected_path, dest / otter_hidden_checks.EXPECTED_NAME)
     for rel in SHIPPED_SOURCES:
-        _copy(PACKAGE_ROOT / rel, dest / rel)
+        _copy(paths.CODE_ROOT / rel, dest / rel)
     return sorted({HIDDEN_MODULE, otter_hidden_checks.EXPECTED_NAME, *(rel.split("/")[0] for rel in SHIPPED_SOURCES)})
 
 
@@ -121,7 +123,7 @@ def assignment_config(config: dict[str, Any], generate: dict[str, Any], hidden: 
     out["generate"] = {**(previous if isinstance(previous, dict) else {}), **generate}
     own = [str(f) for f in config.get("autograder_files") or []]
     out["autograder_files"] = own + [name for name in hidden if name not in own]
-    out["requirements"] = REQUIREMENTS.name
+    out["requirements"] = REQUIREMENTS_NAME
     out["overwrite_requirements"] = True
     out["python_version"] = f"{sys.version_info.major}.{sys.version_info.minor}"
     return out
@@ -152,7 +154,7 @@ def stage_master(master: Path, stage: Path, hidden: list[str]) -> Path:
             _copy(src, stage / str(name))
     generate = json.loads(OTTER_CONFIG.read_text(encoding="utf-8"))
     nb.cells[index].source = header + "\n" + yaml.safe_dump(assignment_config(config, generate, hidden), sort_keys=False)
-    (stage / REQUIREMENTS.name).write_text(otter_requirements(), encoding="utf-8")
+    (stage / REQUIREMENTS_NAME).write_text(otter_requirements(), encoding="utf-8")
     staged = stage / master.name
     nbformat.write(nb, str(staged))
     return staged

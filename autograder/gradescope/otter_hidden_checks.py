@@ -23,9 +23,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from autograder import wire
+from autograder import paths, wire
 from autograder.checks import CHECKS_BY_ID
-from autograder.checks.expected import PACKAGE_ROOT, load_expected
+from autograder.checks.expected import load_expected
 from autograder.checks.judging import TestResult, apply_source_rule, judge
 from autograder.checks.redact import Redactor
 from autograder.probes.runner import run_probe
@@ -40,7 +40,7 @@ EXPECTED_NAME = "otter_hidden_expected.json"
 def _expected() -> dict[str, list[Any]]:
     path = Path(__file__).resolve().with_name(EXPECTED_NAME)
     if not path.exists():  # imported from the repository rather than from Otter's zip
-        path = PACKAGE_ROOT / "build" / "expected.json"
+        path = paths.default_expected()
     # Otter's zip ships the checks without the reference, so the fingerprint cannot be
     # recomputed there; the build verified it before packing.
     return load_expected(path, check_fingerprint=False)

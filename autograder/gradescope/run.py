@@ -26,16 +26,14 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from autograder.checks.expected import PACKAGE_ROOT
+from autograder import paths
 from autograder.files import atomic_write_text
 from autograder.gradescope import container
-from autograder.gradescope.options import CONFIG_NAME, GradescopeOptions
+from autograder.gradescope.options import GradescopeOptions
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ROOT = "/autograder"
-EXPECTED_NAME = "expected.json"
-SKIP_PARTS = frozenset({"__MACOSX", ".ipynb_checkpoints"})
 PRIVATE_MODE = 0o700
 
 
@@ -47,7 +45,7 @@ def _visible_files(folder: Path) -> list[Path]:
     files = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if not path.is_file() or any(part in SKIP_PARTS or part.startswith(".") for part in rel.parts):
+        if not path.is_file() or any(part in paths.SKIP_PARTS or part.startswith(".") for part in rel.parts):
             continue
         files.append(path)
     return files
@@ -157,15 +155,16 @@ def grade(root: Path) -> dict[str, Any]:
     from autograder.grading.inputs import Submission, discover
     from autograder.reporting.results_json import results_json
 
-    expected_path = PACKAGE_ROOT / EXPECTED_NAME
+    code_root = paths.CODE_ROOT  # the unpacked zip
+    expected_path = code_root / paths.EXPECTED_NAME
     # the zip ships the checks and the reference next to their measurements: they must agree
     load_expected(expected_path, check_fingerprint=True)
-    options = GradescopeOptions.load(PACKAGE_ROOT / CONFIG_NAME)
+    options = GradescopeOptions.load(code_root / paths.GRADESCOPE_CONFIG_NAME)
     results_dir = root / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     source = root / "source"
-    if PACKAGE_ROOT.resolve() != source.resolve():
-        log.warning("grading code runs from %s, not from %s: that folder is not locked down", PACKAGE_ROOT, source)
+    if code_root.resolve() != source.resolve():
+        log.warning("grading code runs from %s, not from %s: that folder is not locked down", code_root, source)
     metadata = root / "submission_metadata.json"  # Gradescope's: earlier results of this student
     graded = graded_before(metadata)
     private = [p for p in (source, results_dir, metadata) if p.exists()]

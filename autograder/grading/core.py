@@ -11,10 +11,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from autograder import paths
 from autograder.checks import ALL_CHECKS
-from autograder.checks.expected import PACKAGE_ROOT, ensure_expected, fingerprint
+from autograder.checks.expected import FINGERPRINT_PREFIXES, ensure_expected, fingerprint, source_files
 from autograder.checks.judging import TestResult, apply_source_rule, judge
 from autograder.checks.redact import Redactor
 from autograder.grading.cache import ResultCache, content_hash
@@ -25,11 +26,11 @@ from autograder.grading.results import SubmissionResult
 from autograder.probes import PROBE_IDS
 from autograder.sandbox.limits import SandboxLimits
 from autograder.sandbox.protocol import WorkerAnswer
-from autograder.sandbox.runner import Job, make_runner
+from autograder.sandbox.runner import Job, JobRunner, RunnerError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_EXPECTED = PACKAGE_ROOT / "build" / "expected.json"
+DEFAULT_EXPECTED = paths.default_expected()
 CACHE_VERSION = "1"
 
 
@@ -60,8 +61,35 @@ class GradingSettings:
 
 def default_redactor() -> Redactor:
     """Protects the checks' and the reference's source lines."""
-    return Redactor.for_paths([PACKAGE_ROOT / "autograder" / "checks", PACKAGE_ROOT / "autograder" / "probes",
-                              PACKAGE_ROOT / "reference"])
+    return Redactor([data.decode("utf-8", "replace") for name, data in source_files()
+                     if name.startswith(FINGERPRINT_PREFIXES)])
+
+
+def make_runner(scheduler: str | None, workers: int, *, stderr: TextIO | None = None,
+                hidden: list[str] | None = None) -> JobRunner:
+    """The local pool of ``workers`` warm processes, or a Dask runner when ``scheduler`` is set.
+
+    Args:
+        scheduler: a Dask scheduler address (``tcp://host:8786``) or scheduler file, or None.
+        workers: warm processes of the local pool (ignored with a scheduler: the cluster decides).
+        stderr: where the local workers' diagnostics go.
+        hidden: folders the sandbox must hide should they lie inside what it shows.
+
+    Raises:
+        RunnerError: if a scheduler is given but Dask is not installed.
+    """
+    if scheduler:
+        try:
+            from autograder.distributed.dask_runner import DaskRunner
+        except ImportError as exc:
+            raise RunnerError(
+                f"--scheduler needs Dask ({exc}); install it with: pip install '.[dask]' -c constraints.txt "
+                "-c constraints-dask.txt"
+            ) from None
+        return DaskRunner(scheduler)
+    from autograder.sandbox.pool import WorkerPool
+
+    return WorkerPool(workers, stderr=stderr, hidden=hidden or [])
 
 
 def hidden_folders(extra: list[Path]) -> list[str]:
@@ -71,7 +99,7 @@ def hidden_folders(extra: list[Path]) -> list[str]:
     The sandbox shows an allow-list (the OS and this Python), so these matter only where
     they sit inside it (e.g. a checkout under ``/usr/src``).
     """
-    folders = {str(PACKAGE_ROOT.resolve())}
+    folders = {str(paths.PROJECT_ROOT.resolve())} if paths.PROJECT_ROOT else set()
     for path in extra:
         path = path.resolve()
         folders.add(str(path if path.is_dir() else path.parent))
@@ -160,28 +188,13 @@ def grade_submissions(
     salt = json.dumps([CACHE_VERSION, fingerprint(), settings.limits.to_dict()], sort_keys=True)
     cache = ResultCache(settings.cache_dir) if settings.cache_dir else None
     results: dict[str, SubmissionResult] = {}
-    jobs: list[Job] = []
-    pending: dict[str, tuple[Submission, ParsedNotebook, str]] = {}
 
     def deliver(result: SubmissionResult) -> None:
         results[result.key] = result
         if on_result is not None:
             on_result(result)
 
-    for sub in submissions:
-        try:
-            ready = _prepare(sub, salt, cache, settings)
-        except Exception as exc:  # one unreadable input must never take the batch down
-            log.exception("could not prepare %r", sub.source)
-            ready = _error_result(sub, f"{Path(sub.source).name}: could not be read ({type(exc).__name__})")
-        if isinstance(ready, SubmissionResult):
-            deliver(ready)
-            continue
-        parsed, digest = ready
-        job_id = f"{len(jobs)}:{sub.key}"
-        jobs.append(Job(job_id, {"id": job_id, "cells": parsed.cells, "limits": settings.limits.to_dict()},
-                        settings.limits.timeout_s))
-        pending[job_id] = (sub, parsed, digest)
+    jobs, pending = _plan(submissions, salt, cache, settings, deliver)
 
     def finish(job: Job, answer: WorkerAnswer) -> None:
         sub, parsed, digest = pending[job.id]
@@ -201,6 +214,29 @@ def grade_submissions(
                          hidden=hidden_folders(settings.protect)) as runner:
             runner.run(jobs, finish)
     return [results[s.key] for s in submissions if s.key in results]
+
+
+def _plan(submissions: list[Submission], salt: str, cache: ResultCache | None, settings: GradingSettings,
+          deliver: Callable[[SubmissionResult], None],
+          ) -> tuple[list[Job], dict[str, tuple[Submission, ParsedNotebook, str]]]:
+    """Deliver what needs no worker (cached, unreadable) and make a job of everything else."""
+    jobs: list[Job] = []
+    pending: dict[str, tuple[Submission, ParsedNotebook, str]] = {}
+    for sub in submissions:
+        try:
+            ready = _prepare(sub, salt, cache, settings)
+        except Exception as exc:  # one unreadable input must never take the batch down
+            log.exception("could not prepare %r", sub.source)
+            ready = _error_result(sub, f"{Path(sub.source).name}: could not be read ({type(exc).__name__})")
+        if isinstance(ready, SubmissionResult):
+            deliver(ready)
+            continue
+        parsed, digest = ready
+        job_id = f"{len(jobs)}:{sub.key}"
+        jobs.append(Job(job_id, {"id": job_id, "cells": parsed.cells, "limits": settings.limits.to_dict()},
+                        settings.limits.timeout_s))
+        pending[job_id] = (sub, parsed, digest)
+    return jobs, pending
 
 
 def _error_result(sub: Submission, reason: str) -> SubmissionResult:

@@ -13,11 +13,11 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from autograder.paths import SKIP_PARTS
 from autograder.text import valid_unicode
 
 MAX_ZIP_MEMBER_BYTES = 50 * 1024 * 1024
 GRADESCOPE_METADATA = "submission_metadata.yml"
-SKIP_PARTS = {".ipynb_checkpoints", "__MACOSX"}
 KINDS = (".ipynb", ".zip")
 """What a submission file can be, whatever the case of its suffix (``.IPYNB`` from some systems)."""
 

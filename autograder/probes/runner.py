@@ -7,12 +7,12 @@ process: it must not hold expected values or anything else worth stealing.
 
 from __future__ import annotations
 
-import signal
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from autograder.budget import time_budget
 from autograder.probes.base import MissingNameError, Namespace, Probe, ProbeFailure
 
 
@@ -21,10 +21,6 @@ class ProbeTimeout(BaseException):
 
     A ``BaseException`` so that a student's ``except Exception`` does not swallow it.
     """
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise ProbeTimeout()
 
 
 def run_probe(check_id: str, probe: Probe, namespace: Namespace, *, budget_s: float = 30.0) -> dict[str, Any]:
@@ -41,13 +37,9 @@ def run_probe(check_id: str, probe: Probe, namespace: Namespace, *, budget_s: fl
         holds ``type``, ``message`` and, for undefined names, ``missing``.
     """
     start = time.monotonic()
-    use_alarm = budget_s > 0 and hasattr(signal, "setitimer")
-    previous = None
-    if use_alarm:
-        previous = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, budget_s)
     try:
-        data = probe(namespace)
+        with time_budget(budget_s, ProbeTimeout):
+            data = probe(namespace)
         record: dict[str, Any] = {"id": check_id, "data": data}
     except ProbeTimeout:
         record = {"id": check_id, "error": {"type": "Timeout", "message": f"took longer than {budget_s:g} s"}}
@@ -57,10 +49,6 @@ def run_probe(check_id: str, probe: Probe, namespace: Namespace, *, budget_s: fl
         record = {"id": check_id, "error": {"type": "ProbeFailure", "message": str(exc)}}
     except BaseException as exc:  # student code may raise anything, SystemExit included
         record = {"id": check_id, "error": {"type": type(exc).__name__, "message": _short(exc)}}
-    finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
     record["seconds"] = round(time.monotonic() - start, 4)
     return record
 

@@ -27,9 +27,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
+from autograder import paths
 from autograder.sandbox import protocol
 from autograder.sandbox.limits import SandboxLimits
 from autograder.sandbox.protocol import WorkerAnswer, crashed_answer
@@ -37,7 +37,6 @@ from autograder.sandbox.runner import Job, JobRunner, ResultCallback
 
 log = logging.getLogger(__name__)
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 ZYGOTE_MODULE = "autograder.sandbox.zygote"
 STARTUP_TIMEOUT_S = 180.0
 """How long a worker may take to import TensorFlow before it is declared broken."""
@@ -130,7 +129,7 @@ class WarmWorker:
                  cwd: str | None = None, hidden: Sequence[str] = ()) -> None:
         self.slot = slot
         self._stderr = stderr
-        self._pythonpath = pythonpath or str(PACKAGE_ROOT)
+        self._pythonpath = pythonpath or str(paths.CODE_ROOT)  # the workers import this same code
         self._cwd = cwd
         self._hidden = list(hidden)
         self.proc: subprocess.Popen[bytes] | None = None

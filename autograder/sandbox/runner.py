@@ -7,7 +7,9 @@ values never leave it.
 
 - :class:`autograder.sandbox.pool.WorkerPool`: warm processes on this machine (default).
 - :class:`autograder.distributed.dask_runner.DaskRunner`: warm processes on the workers of
-  a Dask cluster (``--scheduler``); imported only when asked for, so the core never needs Dask.
+  a Dask cluster (``--scheduler``).
+
+:func:`autograder.grading.core.make_runner` picks one; nothing here imports either.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Self, TextIO
+from typing import Any, Self
 
 from autograder.sandbox.protocol import WorkerAnswer
 
@@ -67,29 +69,3 @@ class JobRunner(ABC):
             KeyboardInterrupt: propagated after the workers are stopped; answers already
                 delivered are kept by the caller.
         """
-
-
-def make_runner(scheduler: str | None, workers: int, *, stderr: TextIO | None = None,
-                hidden: list[str] | None = None) -> JobRunner:
-    """The local pool of ``workers`` warm processes, or a Dask runner when ``scheduler`` is set.
-
-    Args:
-        scheduler: a Dask scheduler address (``tcp://host:8786``) or scheduler file, or None.
-        workers: warm processes of the local pool (ignored with a scheduler: the cluster decides).
-        stderr: where the local workers' diagnostics go.
-        hidden: folders the sandbox must hide should they lie inside what it shows.
-
-    Raises:
-        RunnerError: if a scheduler is given but Dask is not installed.
-    """
-    if scheduler:
-        try:
-            from autograder.distributed.dask_runner import DaskRunner
-        except ImportError as exc:
-            raise RunnerError(
-                f"--scheduler needs Dask ({exc}); install it with: pip install -r requirements-dask.txt"
-            ) from None
-        return DaskRunner(scheduler)
-    from autograder.sandbox.pool import WorkerPool
-
-    return WorkerPool(workers, stderr=stderr, hidden=hidden or [])

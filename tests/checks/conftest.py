@@ -6,17 +6,10 @@ every reference variant) and, lazily, the grading of each corpus answer.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.checks.grading import CorpusGrader  # noqa: E402
+from corpus_grading import CorpusGrader
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from corpus import load_corpus
+from corpus_grading import CorpusGrader
 
 from autograder.probes import q1, q2, q3, q4
-from tests.checks.grading import CorpusGrader
-from tests.corpus.corpus import load_corpus
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # Keras warns about the mutants' layers
 

@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import pytest
+from corpus_grading import run_record
 
 from autograder import wire
 from autograder.checks import ALL_CHECKS, CHECKS_BY_ID, QUESTIONS, max_points
 from autograder.checks.judging import judge
 from autograder.checks.redact import Redactor
-from tests.checks.grading import run_record
 
 DESIGN_TABLE = {
     "q1": [

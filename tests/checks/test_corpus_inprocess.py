@@ -4,10 +4,10 @@ alternatives score full marks."""
 from __future__ import annotations
 
 import pytest
+from corpus import QUESTION_NAMES, CorpusEntry, load_corpus
+from corpus_grading import CorpusGrader
 
 from autograder.checks import ALL_CHECKS, CHECKS_BY_ID
-from tests.checks.grading import CorpusGrader
-from tests.corpus.corpus import QUESTION_NAMES, CorpusEntry, load_corpus
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # Keras warns about the mutants' layers
 

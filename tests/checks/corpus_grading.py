@@ -12,13 +12,13 @@ from typing import Any
 import keras
 import numpy as np
 import tensorflow as tf
+from corpus import CorpusEntry
 
 from autograder import wire
 from autograder.checks import ALL_CHECKS
 from autograder.checks.judging import TestResult, apply_source_rule, judge
 from autograder.checks.redact import Redactor
 from autograder.probes.runner import run_probe
-from tests.corpus.corpus import CorpusEntry
 
 
 def run_record(check: Any, namespace: dict[str, Any]) -> dict[str, Any]:

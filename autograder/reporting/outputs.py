@@ -1,0 +1,52 @@
+"""Writing a batch's outputs: results.json as each result arrives, the rest once it is done.
+
+- ``results/<key>.json``: Gradescope-format results, written the moment a result is ready (a
+  crash or Ctrl-C later loses none of them);
+- ``grades.csv`` and every page (feedback, class report, written answers, index), at the end;
+  after an interruption, ``grades.csv`` for what was graded so far.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from autograder.grading.results import SubmissionResult
+from autograder.reporting import pages
+from autograder.reporting.gradebook import write_gradebook
+from autograder.reporting.results_json import write_results_json
+
+log = logging.getLogger(__name__)
+
+
+class OutputWriter:
+    """The outputs of one batch under ``out``.
+
+    Args:
+        out: the output folder (created).
+        feedback: what results.json shows students before publishing (see
+            :mod:`autograder.gradescope.options`).
+    """
+
+    def __init__(self, out: Path, *, feedback: str = "total") -> None:
+        self.out = out
+        self.feedback = feedback
+        self.done: list[SubmissionResult] = []
+        (out / "results").mkdir(parents=True, exist_ok=True)
+
+    def add(self, result: SubmissionResult) -> None:
+        """Write one result's results.json (a failure is logged; its row still reaches grades.csv)."""
+        try:
+            write_results_json(result, self.out / "results" / f"{result.key}.json", feedback=self.feedback)
+        except Exception:
+            log.exception("could not write the results.json of %r", result.key)
+        self.done.append(result)
+
+    def write_partial(self, order: dict[str, int]) -> None:
+        """grades.csv for the results delivered so far, in input order (after an interruption)."""
+        write_gradebook(sorted(self.done, key=lambda r: order.get(r.key, len(order))), self.out / "grades.csv")
+
+    def write_all(self, results: list[SubmissionResult]) -> None:
+        """The gradebook and every report derived from ``results``."""
+        write_gradebook(results, self.out / "grades.csv")
+        pages.write_all(results, self.out)
