@@ -1,7 +1,7 @@
 """Reference answers for "Pooling, Normalizations, and Custom Layers".
 
-The names below are fixed by the assignment contract (``ASSIGNMENT.md``);
-the grader compares student answers with these implementations.
+The names below are the ones the student notebook asks for (its answer cells and the
+README's question table); the grader compares student answers with these implementations.
 """
 
 from reference.layers import ActivityL1, Linear, LinearWithoutBuild

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import jsonschema
+from helpers import grading_env
 
 from autograder.reporting.results_json import RESULTS_SCHEMA
 
@@ -39,8 +39,7 @@ def run_gradescope(zip_path: Path, root: Path, submission: list[tuple[str, bytes
     for name, data in submission:
         (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "submission" / name).write_bytes(data)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env.update(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=python)
+    env = grading_env(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=python)
     start = time.monotonic()
     proc = subprocess.run([str(root / "run_autograder")], env=env, cwd=root, capture_output=True, text=True, timeout=900)
     seconds = time.monotonic() - start

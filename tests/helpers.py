@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import os
 import re
 import subprocess
 import sys
@@ -85,6 +86,12 @@ def write_submission(path: Path, nb: nbformat.NotebookNode) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
+
+
+def grading_env(**extra: str) -> dict[str, str]:
+    """This process's environment for a grader subprocess: the package is installed, so no
+    ``PYTHONPATH`` (which would also reach the workers), plus ``extra``."""
+    return {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, **extra}
 
 
 EXAMPLE_SCORES = {"full": "18", "partial": "13", "raises": "13", "untouched": "0"}

@@ -198,6 +198,18 @@ def test_hidden_tests_match_the_check_registry() -> None:
     assert in_master == {c.id: float(c.points) for c in ALL_CHECKS}
 
 
+def test_fenced_otter_cells_are_read_as_otter_reads_them(master_nb: nbformat.NotebookNode) -> None:
+    """Otter accepts block boundaries as ```otter Markdown cells: so does the validator (it uses Otter's parser)."""
+    from autograder.assign import validate_master
+
+    fenced = copy.deepcopy(master_nb)
+    for i, cell in enumerate(fenced.cells):
+        if cell.cell_type == "raw":
+            fenced.cells[i] = nbformat.v4.new_markdown_cell("```otter\n" + cell.source + "\n```")
+    original = validate_master(master_nb)
+    assert validate_master(fenced).questions == original.questions
+
+
 def test_public_tests_are_worth_nothing() -> None:
     _, layout = read_master(MASTER)
     public = [t for q in layout.autograded for t in q.tests if not t.hidden]

@@ -16,7 +16,6 @@ It also enforces this project's conventions (``docs/DESIGN.md``):
 from __future__ import annotations
 
 import ast
-import enum
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,19 +23,20 @@ from typing import Any
 
 import nbformat
 import yaml
+from otter.assign.blocks import BlockType, extract_fenced_otter_cell, is_assignment_config_cell, is_block_boundary_cell
+from otter.assign.solutions import begin_solution_regex
+from otter.assign.tests_manager import BEGIN_TEST_CONFIG_REGEX, END_TEST_CONFIG_REGEX
+from otter.assign.utils import is_ignore_cell
 
 from autograder.assign.errors import AssignError
 
 ANSWER_TAG_PREFIX = "answer:"
 WRITTEN_TAG_PREFIX = "written:"
 
-# Otter 7.0.0's own patterns (otter/assign/blocks.py, utils.py, solutions.py, tests_manager.py).
-_CONFIG_RE = re.compile(r"#\s+assignment\s+config\s*", re.IGNORECASE)
+# Which cell is what is Otter's own decision (its parser, not a copy of its patterns); the
+# rest of this module says, with the cell's number, what Otter would only fail on later.
 _BOUNDARY_RE = re.compile(r"#\s+(begin|end)\s+(question|prompt|solution|tests)\b", re.IGNORECASE)
-_IGNORE_RE = re.compile(r"(##\s*ignore\s*##\s*|#\s*ignore\s*)", re.IGNORECASE)
-_BEGIN_SOLUTION_LINE_RE = re.compile(r"(\s*)# BEGIN SOLUTION( NO PROMPT)?")
-_BEGIN_TEST_CONFIG_RE = re.compile(r'(?:.\s*=\s*)?""?"?\s*#\s*BEGIN\s*TEST\s*CONFIG', re.IGNORECASE)
-_END_TEST_CONFIG_RE = re.compile(r'""?"?\s*#\s*END\s*TEST\s*CONFIG', re.IGNORECASE)
+"""A boundary written where Otter does not read it (a Markdown or code cell): reported, never parsed."""
 
 _QUESTION_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MANUAL_NAME_RE = re.compile(r"(q\d+)w")
@@ -44,13 +44,8 @@ _QUESTION_KEYS = frozenset({"name", "manual", "points", "check_cell", "export", 
 _TEST_CONFIG_KEYS = frozenset({"hidden", "points", "success_message", "failure_message"})
 
 
-class Block(enum.Enum):
-    """The blocks of the Otter Assign v1 format."""
-
-    QUESTION = "question"
-    PROMPT = "prompt"
-    SOLUTION = "solution"
-    TESTS = "tests"
+Block = BlockType
+"""The blocks of the Otter Assign v1 format (Otter's enum)."""
 
 
 @dataclass(frozen=True)
@@ -250,23 +245,21 @@ class _Validator:
     # -- dispatch ---------------------------------------------------------------------------
 
     def visit(self, index: int, cell: Any) -> None:
+        cell = extract_fenced_otter_cell(nbformat.from_dict(cell))  # a ```otter Markdown cell is raw to Otter
         cell_type = cell.get("cell_type")
         first = _first_line(cell)
-        if _IGNORE_RE.match(first):
+        if is_ignore_cell(cell):
             return  # Otter drops these cells entirely
-
-        if cell_type == "raw" and _CONFIG_RE.match(first):
+        if is_assignment_config_cell(cell):
             self.read_config(index, cell)
             return
+        for block in BlockType:
+            for end in (False, True):
+                if is_block_boundary_cell(cell, block, end=end):
+                    self.end(index, block) if end else self.begin(index, cell, block)
+                    return
         boundary = _BOUNDARY_RE.match(first)
-        if cell_type == "raw" and boundary:
-            block = Block(boundary.group(2).lower())
-            if boundary.group(1).lower() == "begin":
-                self.begin(index, cell, block)
-            else:
-                self.end(index, block)
-            return
-        if cell_type == "markdown" and (boundary or _CONFIG_RE.match(first)):
+        if cell_type == "markdown" and (boundary or re.match(r"#\s+assignment\s+config", first, re.IGNORECASE)):
             raise self.fail(f"'{first.strip()}' is in a Markdown cell; Otter only reads it from a raw cell", index)
         if cell_type == "code" and boundary and boundary.group(2).lower() != "solution":
             raise self.fail(f"'{first.strip()}' is in a code cell; Otter only reads it from a raw cell", index)
@@ -436,7 +429,7 @@ class _Validator:
                 if open_line is None:
                     raise self.fail(f"line {number}: '# END SOLUTION' without '# BEGIN SOLUTION'", index)
                 open_line = None
-            elif _BEGIN_SOLUTION_LINE_RE.match(line):
+            elif begin_solution_regex.match(line):
                 if open_line is not None:
                     raise self.fail(
                         f"line {number}: '# BEGIN SOLUTION' inside the one opened on line {open_line}", index
@@ -465,8 +458,9 @@ class _Validator:
         lines = _source_lines(cell)
         config: dict[str, Any] = {}
         body_start = 0
-        if _BEGIN_TEST_CONFIG_RE.match(lines[0]):
-            end = next((i for i, line in enumerate(lines) if i > 0 and _END_TEST_CONFIG_RE.match(line)), None)
+        if re.match(BEGIN_TEST_CONFIG_REGEX, lines[0], flags=re.IGNORECASE):
+            end = next((i for i, line in enumerate(lines)
+                        if i > 0 and re.match(END_TEST_CONFIG_REGEX, line, flags=re.IGNORECASE)), None)
             if end is None:
                 raise self.fail(
                     'the TEST CONFIG block is not closed: end it with a line \'""" # END TEST CONFIG\'', index

@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 
 from autograder import wire
+from autograder.sandbox.isolation import NOTE_CHARS
 
 _TEXT = {"type": "string", "maxLength": 4000}
 _ERROR = {
@@ -37,7 +38,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             **{name: {"type": "boolean"} for name in (
                 "pid_namespace", "network_isolated", "private_root", "ipc_namespace", "privileges_dropped",
                 "capabilities_dropped", "seccomp")},
-            "notes": {"type": "array", "maxItems": 20, "items": {"type": "string", "maxLength": 400}},
+            "notes": {"type": "array", "maxItems": 20, "items": {"type": "string", "maxLength": NOTE_CHARS}},
         },
         "required": ["kind", "notes"],
         "additionalProperties": False,

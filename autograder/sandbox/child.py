@@ -127,6 +127,7 @@ def run(settings: JailSettings, pipes: JobPipes, report: isolation.IsolationRepo
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         base_as = isolation.current_address_space()
         isolation.drop_privileges(settings.uid, settings.gid, report)
+        isolation.note_unreadable_python(report)
         linux.set_dumpable(True)  # its own /proc files stay readable to itself (no core dumps: RLIMIT_CORE)
         isolation.restrict_system_calls(report)
         isolation.apply_rlimits(settings.limits, base_address_space=base_as)

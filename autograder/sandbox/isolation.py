@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import resource
+import site
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,24 @@ def missing_protections(isolation: dict[str, Any]) -> list[str]:
         notes.append("no cgroup for submissions: memory is sampled (private memory + tmpfs) rather than "
                      "accounted by the kernel, and CPU is shared per session rather than per submission")
     return notes
+
+
+NOTE_CHARS = 400
+"""The longest note the grader accepts from a runner (``grading.channel``)."""
+
+
+def note_unreadable_python(report: IsolationReport) -> None:
+    """Tell the TA when the submissions' user cannot read this Python (call after dropping
+    privileges): every import in a notebook would fail, and nothing else would say why.
+
+    A virtual environment made in a private folder (mode 0700) is the usual cause.
+    """
+    for folder in dict.fromkeys([sys.prefix, *site.getsitepackages()]):
+        if os.path.isdir(folder) and not os.access(folder, os.R_OK | os.X_OK):
+            note = (f"the submissions' user cannot read this Python: notebooks' imports fail; make it readable "
+                    f"to all users (chmod -R o+rX {folder})")
+            report.notes.append(note[:NOTE_CHARS])
+            return
 
 
 def drop_privileges(uid: int, gid: int, report: IsolationReport) -> None:

@@ -76,10 +76,11 @@ class RootPlan:
         wanted = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                   os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))]
         wanted += list(site.getsitepackages()) + list(extra_visible)
+        cwd = os.path.realpath(os.getcwd())  # ``python -m`` puts it first: the worker's own folder, not code
         for entry in sys.path:  # e.g. PYTHONPATH folders, but never a folder holding our own code
             if entry and os.path.isdir(entry):
                 real = os.path.realpath(entry)
-                if not any(h == real or h.startswith(real + os.sep) for h in hidden_real):
+                if real != cwd and not any(h == real or h.startswith(real + os.sep) for h in hidden_real):
                     wanted.append(entry)
         visible = _outermost([p for p in (*SYSTEM_PATHS, *wanted) if os.path.lexists(p)])
         shown = [os.path.realpath(v) for v in visible]
@@ -95,11 +96,15 @@ def _within(path: str, folder: str) -> bool:
 
 def _hideable(hidden: list[str], keep: list[str]) -> list[str]:
     """``hidden``, with each folder that holds a ``keep`` folder (a checkout holding its
-    ``.venv``) replaced by its entries that hold none."""
+    ``.venv``) replaced by its entries that hold none.
+
+    A hidden folder inside a kept one (the grader installed into ``site-packages``) is hidden;
+    one that is a kept folder (Python itself) cannot be.
+    """
     out: list[str] = []
     for folder in hidden:
-        if any(_within(folder, k) for k in keep):
-            continue  # Python itself lives here (or below): it must stay visible
+        if folder in keep:
+            continue  # Python itself is this folder: it must stay visible
         if not any(_within(k, folder) for k in keep):
             out.append(folder)
             continue
@@ -185,6 +190,31 @@ def _make_dev(root: str, scratch: str) -> None:
     os.makedirs(f"{dev}/shm")
 
 
+def _under_scratch(path: str) -> bool:
+    real = os.path.realpath(path)
+    return any(_within(real, where) or _within(path, where) for where in SCRATCH_DIRS.values())
+
+
+HIDDEN_PACKAGE = 'raise ImportError("this package is not available to submissions")\n'
+"""What a hidden folder holds: an ``__init__.py`` that refuses the import. An empty folder
+would import as an (empty) namespace package, and an attacker could not tell it from a leak."""
+
+
+def _hide(root: str, hidden: tuple[str, ...]) -> None:
+    """Cover each hidden folder with a read-only tmpfs holding only :data:`HIDDEN_PACKAGE`
+    (a hidden file with ``/dev/null``)."""
+    flags = linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
+    for path in hidden:
+        target = root + path
+        if os.path.isdir(target):
+            linux.mount("tmpfs", target, "tmpfs", flags, "size=16k,mode=0555")
+            with open(os.path.join(target, "__init__.py"), "w") as handle:
+                handle.write(HIDDEN_PACKAGE)
+            linux.mount(None, target, None, linux.MS_REMOUNT | linux.MS_RDONLY | flags)
+        elif os.path.exists(target):
+            linux.mount("/dev/null", target, None, linux.MS_BIND)
+
+
 def enter_private_root(plan: RootPlan, *, uid: int, gid: int) -> None:
     """Build the submission's root and ``pivot_root`` into it (call in a new mount namespace).
 
@@ -202,13 +232,6 @@ def enter_private_root(plan: RootPlan, *, uid: int, gid: int) -> None:
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)  # nothing propagates back to the host
     linux.mount("tmpfs", root, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "size=1m,mode=0755")
     _bind_visible(root, plan.visible)
-    for path in plan.hidden:
-        target = root + path
-        if os.path.isdir(target):
-            linux.mount("tmpfs", target, "tmpfs", linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC,
-                        "size=4k,mode=0555")
-        elif os.path.exists(target):
-            linux.mount("/dev/null", target, None, linux.MS_BIND)
     scratch = root + "/.scratch"
     os.makedirs(scratch)
     linux.mount("tmpfs", scratch, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
@@ -219,6 +242,9 @@ def enter_private_root(plan: RootPlan, *, uid: int, gid: int) -> None:
         os.chmod(f"{scratch}/{name}", 0o1777)
         os.makedirs(root + where, exist_ok=True)
         linux.mount(f"{scratch}/{name}", root + where, None, linux.MS_BIND)
+    # a Python installed under /tmp (a virtual environment made there) stays visible over the private /tmp
+    _bind_visible(root, tuple(p for p in plan.visible if _under_scratch(p)))
+    _hide(root, plan.hidden)
     os.makedirs(root + WORKDIR, mode=0o700)
     os.chown(root + WORKDIR, uid, gid)
     linux.umount(scratch, linux.MNT_DETACH)  # reachable only through its three binds now

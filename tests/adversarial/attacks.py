@@ -9,6 +9,10 @@ above full, must not crash the batch and must leave nothing behind).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from helpers import ROOT, build_submission
 
 PORT_PLACEHOLDER = "__PORT__"
 SECRET_NAME = "AUTOGRADER_TEST_SECRET"
@@ -32,6 +36,18 @@ class Attack:
     cell: str
     statuses: tuple[str, ...] = ("graded",)
     prepend: bool = False
+
+    def code(self, *, port: int | str = 9, out: Path | str = "/tmp", root: Path | str = ROOT) -> str:
+        """The attack's cell with its placeholders filled: a loopback port, the output folder,
+        and where the grader's sources are (the checkout by default)."""
+        return self.cell.replace(PORT_PLACEHOLDER, str(port)).replace("__OUT__", str(out)).replace("__ROOT__", str(root))
+
+    def notebook(self, solution_answers: dict[str, str], **placeholders: object) -> nbformat.NotebookNode:
+        """The whole submission: the answers it carries (all or none) and the attack's cell."""
+        cell = self.code(**placeholders)
+        answers = solution_answers if self.answers == "full" else {}
+        return build_submission(answers, prepend_cells=[cell] if self.prepend else (),
+                                extra_cells=() if self.prepend else [cell])
 
 
 ATTACKS: tuple[Attack, ...] = (

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import textwrap
 
+import nbformat
 from attacks import SECRET_NAME, SECRET_VALUE, Attack
+from helpers import build_submission
 
 NEIGHBOUR_MARKER = "nb-marker-7d1c0e-neighbour-answer"
 """Written into an honest neighbour's answer cell and printed by it."""
@@ -77,6 +79,13 @@ _SECRET_A, _SECRET_B = _halves(SECRET_VALUE)
 def neighbour_cell() -> str:
     """Code an honest neighbour carries: its data, which no later submission may see."""
     return f"MY_NOTES = {NEIGHBOUR_MARKER!r}\nprint('my notes:', MY_NOTES)\n"
+
+
+def neighbour_notebook(solution_answers: dict[str, str]) -> nbformat.NotebookNode:
+    """An honest neighbour with full marks whose q1 cell carries :func:`neighbour_cell`."""
+    answers = dict(solution_answers)
+    answers["q1"] = neighbour_cell() + answers["q1"]
+    return build_submission(answers)
 
 
 REPLAY = Attack(

@@ -10,11 +10,10 @@ import json
 import os
 import socket
 import threading
-from pathlib import Path
 
 import psutil
 import pytest
-from attacks import ATTACKS, PORT_PLACEHOLDER, SECRET_NAME, SECRET_VALUE, Attack
+from attacks import ATTACKS, SECRET_NAME, SECRET_VALUE
 from helpers import ROOT, build_submission, write_submission
 
 from autograder.checks.redact import Redactor
@@ -58,12 +57,6 @@ class LoopbackListener:
         self.sock.close()
 
 
-def _cell(attack: Attack, out: Path, port: int) -> str:
-    return (
-        attack.cell.replace(PORT_PLACEHOLDER, str(port)).replace("__OUT__", str(out)).replace("__ROOT__", str(ROOT))
-    )
-
-
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory, solution_answers, expected_path):
     """Grade every attack plus clean baselines in one batch."""
@@ -71,10 +64,7 @@ def batch(tmp_path_factory, solution_answers, expected_path):
     out = tmp_path_factory.mktemp("adversarial_out")
     listener = LoopbackListener()
     for attack in ATTACKS:
-        answers = solution_answers if attack.answers == "full" else {}
-        cell = _cell(attack, out, listener.port)
-        nb = build_submission(answers, prepend_cells=[cell] if attack.prepend else (), extra_cells=() if attack.prepend else [cell])
-        write_submission(subs_dir / f"{attack.name}.ipynb", nb)
+        write_submission(subs_dir / f"{attack.name}.ipynb", attack.notebook(solution_answers, port=listener.port, out=out))
     write_submission(subs_dir / "baseline_full.ipynb", build_submission(solution_answers))
     write_submission(subs_dir / "baseline_stub.ipynb", build_submission({}))
     claim = build_submission(solution_answers)

@@ -7,10 +7,9 @@ import json
 import nbformat
 import psutil
 import pytest
-from attacks import ATTACKS, PORT_PLACEHOLDER, SECRET_NAME, SECRET_VALUE, Attack
+from attacks import ATTACKS, SECRET_NAME, SECRET_VALUE, Attack
 from attacks_isolation import CHANNEL_ATTACKS, ISOLATION_ATTACKS, LEAK
 from gradescope_sim import run_gradescope
-from helpers import ROOT, build_submission
 
 from autograder.checks import max_points
 from autograder.gradescope import build
@@ -25,11 +24,8 @@ def gradescope_zip(tmp_path_factory, expected_path):
     return build.main(out=tmp_path_factory.mktemp("dist_adv") / "autograder.zip")
 
 
-def _notebook(attack: Attack, answers: dict[str, str], root) -> bytes:
-    cell = (attack.cell.replace(PORT_PLACEHOLDER, "9").replace("__OUT__", str(root / "results"))
-            .replace("__ROOT__", str(ROOT)))
-    nb = build_submission(answers, extra_cells=[cell])
-    return nbformat.writes(nb).encode()
+def _notebook(attack: Attack, solution_answers: dict[str, str], root) -> bytes:
+    return nbformat.writes(attack.notebook(solution_answers, out=root / "results")).encode()
 
 
 GRADESCOPE_ATTACKS = (*ATTACKS, *ISOLATION_ATTACKS, *CHANNEL_ATTACKS[:3], CHANNEL_ATTACKS[-1])
@@ -37,10 +33,9 @@ GRADESCOPE_ATTACKS = (*ATTACKS, *ISOLATION_ATTACKS, *CHANNEL_ATTACKS[:3], CHANNE
 
 @pytest.mark.parametrize("attack", GRADESCOPE_ATTACKS, ids=lambda a: a.name)
 def test_attack_on_gradescope(gradescope_zip, tmp_path, solution_answers, attack, monkeypatch):
-    answers = solution_answers if attack.answers == "full" else {}
     root = tmp_path / "autograder"
     monkeypatch.setenv(SECRET_NAME, SECRET_VALUE)  # Gradescope's own environment: never the student's
-    results, proc, _ = run_gradescope(gradescope_zip, root, [("submission.ipynb", _notebook(attack, answers, root))])
+    results, proc, _ = run_gradescope(gradescope_zip, root, [("submission.ipynb", _notebook(attack, solution_answers, root))])
     visible = json.dumps(results)
     assert LEAK not in visible and SECRET_VALUE not in visible and SECRET_VALUE[::-1] not in visible
     ceiling = max_points() if attack.answers == "full" else 0

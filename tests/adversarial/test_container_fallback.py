@@ -15,7 +15,7 @@ import sys
 import psutil
 import pytest
 from attacks import SECRET_NAME, SECRET_VALUE
-from attacks_isolation import ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_cell
+from attacks_isolation import ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_notebook
 from helpers import (
     EXAMPLE_SCORES,
     ROOT,
@@ -23,6 +23,7 @@ from helpers import (
     copy_examples,
     example_scores,
     grade_with_cli,
+    grading_env,
     write_submission,
 )
 
@@ -38,18 +39,13 @@ USED = ("replay_from_memory", "read_neighbour_memory", "environment_block", "for
 def fallback(tmp_path_factory, solution_answers, expected_path):
     subs = tmp_path_factory.mktemp("fallback_subs")
     copy_examples(subs)
-    neighbour = dict(solution_answers)
-    neighbour["q1"] = neighbour_cell() + neighbour["q1"]
     for n, name in enumerate(USED):
-        write_submission(subs / f"s{n}a_neighbour.ipynb", build_submission(neighbour))
-        attack = ATTACKS[name]
-        write_submission(subs / f"s{n}b_{name}.ipynb",
-                         build_submission(solution_answers if attack.answers == "full" else {}, extra_cells=[attack.cell]))
+        write_submission(subs / f"s{n}a_neighbour.ipynb", neighbour_notebook(solution_answers))
+        write_submission(subs / f"s{n}b_{name}.ipynb", ATTACKS[name].notebook(solution_answers))
     write_submission(subs / "s9_honest_after.ipynb", build_submission(solution_answers))
     out = tmp_path_factory.mktemp("fallback_out")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env[SECRET_NAME] = SECRET_VALUE
-    proc, rows = grade_with_cli([sys.executable, str(ROOT / "tests" / "container_like.py")], subs, out, env=env,
+    proc, rows = grade_with_cli([sys.executable, str(ROOT / "tests" / "container_like.py")], subs, out,
+                                env=grading_env(**{SECRET_NAME: SECRET_VALUE}),
                                 workers=1)
     return {"proc": proc, "rows": rows, "out": out}
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from helpers import ROOT, build_submission
+from helpers import ROOT, build_submission, grading_env
 
 pytestmark = pytest.mark.slow
 
@@ -109,11 +109,10 @@ def graded(tmp_path_factory, solution_answers, expected_path):
         meta[sub.name] = {":submitters": [{":name": name, ":email": f"{name}@example.edu"}]}
     (export / "submission_metadata.yml").write_text(yaml.safe_dump(meta, allow_unicode=True))
     out = tmp_path_factory.mktemp("hostile_out")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run(
         [sys.executable, "-m", "autograder", "grade", str(folder), str(export), "--out", str(out),
          "--workers", "2", "--timeout", "90"],
-        cwd=ROOT, env=env, capture_output=True, timeout=900,
+        cwd=ROOT, env=grading_env(), capture_output=True, timeout=900,
     )
     inputs_count = 15 + len(meta)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 from attacks import SECRET_NAME, SECRET_VALUE, Attack
-from attacks_isolation import CHANNEL_ATTACKS, ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_cell
+from attacks_isolation import CHANNEL_ATTACKS, ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_notebook
 from helpers import build_submission, write_submission
 
 from autograder.grading.core import GradingSettings, grade_submissions
@@ -33,11 +33,6 @@ LIMITS = SandboxLimits(timeout_s=90, cell_timeout_s=20, probe_timeout_s=20, memo
 SANDBOX_UIDS = range(SANDBOX_UID_BASE, SANDBOX_UID_BASE + BLOCK_SIZE * BLOCK_COUNT)
 
 
-def _submission(attack: Attack, solution_answers: dict[str, str]) -> object:
-    answers = solution_answers if attack.answers == "full" else {}
-    return build_submission(answers, extra_cells=[attack.cell])
-
-
 def _visible(result) -> str:
     """Everything of a result a student or TA could read."""
     return json.dumps(result.to_dict())
@@ -46,13 +41,12 @@ def _visible(result) -> str:
 @pytest.fixture(scope="module")
 def sequence(tmp_path_factory, solution_answers, expected_path):
     subs = tmp_path_factory.mktemp("isolation_subs")
-    neighbour = dict(solution_answers)
-    neighbour["q1"] = neighbour_cell() + neighbour["q1"]
-    write_submission(subs / "s00_neighbour.ipynb", build_submission(neighbour))
+    neighbour = neighbour_notebook(solution_answers)
+    write_submission(subs / "s00_neighbour.ipynb", neighbour)
     for n, attack in enumerate(ISOLATION_ATTACKS, start=1):
-        write_submission(subs / f"s{n:02d}_{attack.name}.ipynb", _submission(attack, solution_answers))
+        write_submission(subs / f"s{n:02d}_{attack.name}.ipynb", attack.notebook(solution_answers))
         # a neighbour again before the next attack: every attack forks right after one
-        write_submission(subs / f"s{n:02d}z_neighbour.ipynb", build_submission(neighbour))
+        write_submission(subs / f"s{n:02d}z_neighbour.ipynb", neighbour)
     write_submission(subs / "s99_honest_after_attacks.ipynb", build_submission(solution_answers))
     os.environ[SECRET_NAME] = SECRET_VALUE
     try:
@@ -134,7 +128,7 @@ def test_cgroups_of_finished_workers_are_removed(sequence):
 def channel(tmp_path_factory, solution_answers, expected_path):
     subs = tmp_path_factory.mktemp("channel_subs")
     for attack in CHANNEL_ATTACKS:
-        write_submission(subs / f"{attack.name}.ipynb", _submission(attack, solution_answers))
+        write_submission(subs / f"{attack.name}.ipynb", attack.notebook(solution_answers))
         write_submission(subs / f"{attack.name}_neighbour.ipynb", build_submission(solution_answers))
     flood = "raise ValueError('\\n'.join(['abcdefghijkl'] * 333))\n"  # 4,000 characters of short lines
     write_submission(subs / "cell_error_flood.ipynb", build_submission({}, extra_cells=[flood] * 3000))

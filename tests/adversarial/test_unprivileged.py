@@ -17,14 +17,13 @@ import psutil
 import pytest
 from attacks import ATTACKS as BASE_ATTACKS
 from attacks import SECRET_NAME, SECRET_VALUE
-from attacks_isolation import ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_cell
+from attacks_isolation import ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_notebook
 from helpers import (
     EXAMPLE_SCORES,
-    ROOT,
-    build_submission,
     copy_examples,
     example_scores,
     grade_with_cli,
+    grading_env,
     write_submission,
 )
 
@@ -43,18 +42,13 @@ def unprivileged(tmp_path_factory, solution_answers, expected_path):
         pytest.skip(f"unprivileged user namespaces are not allowed here: {probe.stderr.decode()[:200]}")
     subs = tmp_path_factory.mktemp("unprivileged_subs")
     copy_examples(subs)
-    neighbour = dict(solution_answers)
-    neighbour["q1"] = neighbour_cell() + neighbour["q1"]
-    write_submission(subs / "n_neighbour.ipynb", build_submission(neighbour))
+    write_submission(subs / "n_neighbour.ipynb", neighbour_notebook(solution_answers))
     for name, attack in USED.items():
-        cell = attack.cell.replace("__PORT__", "9").replace("__ROOT__", str(ROOT)).replace("__OUT__", "/tmp")
-        write_submission(subs / f"s_{name}.ipynb",
-                         build_submission(solution_answers if attack.answers == "full" else {}, extra_cells=[cell]))
+        write_submission(subs / f"s_{name}.ipynb", attack.notebook(solution_answers))
     out = tmp_path_factory.mktemp("unprivileged_out")
     os.chmod(out, 0o777)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env[SECRET_NAME] = SECRET_VALUE
-    proc, rows = grade_with_cli(["unshare", "--user", "--map-user=65534", "--map-group=65534"], subs, out, env=env)
+    proc, rows = grade_with_cli(["unshare", "--user", "--map-user=65534", "--map-group=65534"], subs, out,
+                                env=grading_env(**{SECRET_NAME: SECRET_VALUE}))
     return {"proc": proc, "rows": rows, "out": out}
 
 
