@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from corpus_grading import run_record
+from probe_records import run_record
 
 from autograder import wire
 from autograder.checks import ALL_CHECKS, CHECKS_BY_ID, QUESTIONS, max_points
