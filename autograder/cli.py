@@ -13,6 +13,7 @@ naming the file and the problem and exit with status 2; an interrupted ``grade``
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -49,19 +50,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _known_errors() -> tuple[type[BaseException], ...]:
-    """Every verb's expected failures (imported lazily: the CLI starts fast)."""
-    from autograder.assign import AssignError
-    from autograder.checks.expected import ExpectedError
-    from autograder.gradescope.build import BuildError
-    from autograder.gradescope.lock import LockError
-    from autograder.gradescope.options import OptionsError
-    from autograder.gradescope.otter_compat import OtterBuildError
-    from autograder.grading.inputs import InputError
-    from autograder.sandbox.runner import RunnerError
+KNOWN_ERRORS = (
+    ("autograder.assign.errors", "AssignError"),
+    ("autograder.checks.expected", "ExpectedError"),
+    ("autograder.gradescope.build", "BuildError"),
+    ("autograder.gradescope.lock", "LockError"),
+    ("autograder.gradescope.options", "OptionsError"),
+    ("autograder.gradescope.otter_compat", "OtterBuildError"),
+    ("autograder.grading.inputs", "InputError"),
+    ("autograder.sandbox.runner", "RunnerError"),
+)
+"""Every verb's expected failures: each message names the file and the problem."""
 
-    return (AssignError, ExpectedError, BuildError, LockError, OptionsError, OtterBuildError, InputError,
-            RunnerError, FileNotFoundError)
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    """The classes of :data:`KNOWN_ERRORS` that can be imported (lazily: the CLI starts fast; a
+    verb whose extra is not installed cannot raise its error either)."""
+    found: list[type[BaseException]] = [FileNotFoundError]
+    for module, name in KNOWN_ERRORS:
+        try:
+            found.append(getattr(importlib.import_module(module), name))
+        except ImportError:
+            continue
+    return tuple(found)
 
 
 def _grade(args: argparse.Namespace, console: object) -> int:
@@ -117,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         return VERBS[args.verb](args, console)
     except _known_errors() as exc:
         console.error(str(exc))
+        return 2
+    except ModuleNotFoundError as exc:  # an installed package without the extra this verb needs
+        console.error(f"'{args.verb}' needs {exc.name}, which is not installed here: install the package with its "
+                      "development extra (pip install '.[dev]' -c constraints.txt, or make install)")
         return 2
     except KeyboardInterrupt:
         console.rich.print("[yellow]interrupted: what was done is saved; run the same command again to finish[/yellow]")

@@ -118,9 +118,7 @@ def fraction_unchanged(pool: Pool, x: Any, pixels: int = 1) -> float:
         `pool(shift_right(x, pixels))`, as a Python float.
 
     Raises:
-        TypeError: If `pixels` is not an integer.
-        ValueError: For the bad inputs `shift_right` rejects, or if `pool`
-            returns an empty output.
+        TypeError, ValueError: As `pooling_change`.
 
     Example:
 

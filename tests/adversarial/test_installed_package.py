@@ -92,3 +92,13 @@ def test_a_python_the_submissions_cannot_read_is_named_to_the_ta(installed, tmp_
         pytest.skip("without root, submissions run as this user, who can read this Python")
     assert "cannot read this Python" in " ".join(proc.stdout.split()), proc.stdout[-2000:]
     assert f"o+rX {installed['prefix']}" in " ".join(proc.stdout.split())
+
+
+def test_a_verb_whose_extra_is_missing_says_what_to_install(installed, tmp_path):
+    """The runtime install grades; building the template needs Otter (the dev extra): one line says so."""
+    proc = subprocess.run([installed["prefix"] / "bin" / "autograder", "assign", "--master",
+                           str(ROOT / "assignment" / "pooling_norms_layers.ipynb"), "--output", str(tmp_path)],
+                          env={**installed["env"], "COLUMNS": "400"}, capture_output=True, text=True, timeout=300)
+    output = (proc.stdout + proc.stderr).strip()
+    assert proc.returncode == 2 and "Traceback" not in output, output
+    assert "needs otter" in output and "[dev]" in output and len(output.splitlines()) == 1, output
