@@ -20,9 +20,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("autograder.checks", "autograder.sandbox"),
     ("autograder.distributed",),
     ("autograder.grading",),
+    ("autograder.manual",),
     ("autograder.reporting", "autograder.assign"),
     ("autograder.gradescope",),
-    ("autograder.grade", "autograder.console"),
+    ("autograder.grade", "autograder.console", "autograder.review"),
     ("autograder.cli",),
     ("autograder.__main__",),
 )

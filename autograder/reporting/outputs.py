@@ -8,15 +8,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
+from autograder.files import atomic_write_text
 from autograder.grading.results import SubmissionResult
+from autograder.manual.final import FinalGrade, saved_finals
+from autograder.manual.rubric import Rubric, RubricError
+from autograder.manual.store import ManualInputError
 from autograder.reporting import pages
 from autograder.reporting.gradebook import write_gradebook
 from autograder.reporting.results_json import write_results_json
 
 log = logging.getLogger(__name__)
+
+SUBMISSIONS_NAME = "submissions.json"
+"""Every result in full (TA-only): what ``autograder review`` and ``export`` read."""
 
 
 class OutputWriter:
@@ -44,9 +52,22 @@ class OutputWriter:
 
     def write_partial(self, order: dict[str, int]) -> None:
         """grades.csv for the results delivered so far, in input order (after an interruption)."""
-        write_gradebook(sorted(self.done, key=lambda r: order.get(r.key, len(order))), self.out / "grades.csv")
+        self.write_tables(sorted(self.done, key=lambda r: order.get(r.key, len(order))))
+
+    def write_tables(self, results: list[SubmissionResult]) -> tuple[dict[str, FinalGrade] | None, Rubric | None]:
+        """``submissions.json`` (what ``review`` reads) and ``grades.csv``, with the final grades
+        once TAs have entered manual scores (scores of changed answers are flagged, not counted)."""
+        atomic_write_text(self.out / SUBMISSIONS_NAME,
+                          json.dumps([r.to_dict() for r in results], ensure_ascii=False) + "\n")
+        try:
+            finals, rubric = saved_finals(self.out, results)
+        except (RubricError, ManualInputError) as exc:  # the autograded outputs must not depend on them
+            log.error("manual scores not included: %s", exc)
+            finals, rubric = None, None
+        write_gradebook(results, self.out / "grades.csv", finals)
+        return finals, rubric
 
     def write_all(self, results: list[SubmissionResult]) -> None:
         """The gradebook and every report derived from ``results``."""
-        write_gradebook(results, self.out / "grades.csv")
-        pages.write_all(results, self.out)
+        finals, rubric = self.write_tables(results)
+        pages.write_all(results, self.out, finals, rubric)

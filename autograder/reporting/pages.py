@@ -32,6 +32,8 @@ from autograder.checks import WRITTEN_QUESTIONS
 from autograder.checks.judging import TestResult
 from autograder.files import atomic_write_text
 from autograder.grading.results import SubmissionResult
+from autograder.manual.final import FinalGrade
+from autograder.manual.rubric import Rubric
 from autograder.reporting import plots
 from autograder.reporting.summary import question_order, questions_of, summarize
 from autograder.reporting.written import render_answer, written_csv
@@ -99,8 +101,23 @@ def _href(folder: str, key: str) -> str:
     return f"{folder}{quote(feedback_name(key))}"
 
 
-def feedback_page(result: SubmissionResult) -> str:
-    """The HTML feedback page of one submission."""
+def _written_views(result: SubmissionResult, final: FinalGrade | None, rubric: Rubric | None) -> list[dict[str, Any]]:
+    """Each written question for the feedback page: answered?, and once graded, score, items, comment."""
+    views = []
+    for q in WRITTEN_QUESTIONS:
+        view: dict[str, Any] = {"question": q, "answered": bool(result.written.get(q, "").strip()), "grade": None}
+        if final is not None and rubric is not None and q in final.written and q in rubric:
+            grade = final.written[q]
+            if grade.score is not None and grade.entry is not None:
+                view["grade"] = {"score": grade.score, "max": grade.max_score, "comment": grade.entry.comment,
+                                 "adjust": grade.entry.adjust,
+                                 "items": [(i, i.id in grade.entry.items) for i in rubric[q].items]}
+        views.append(view)
+    return views
+
+
+def feedback_page(result: SubmissionResult, final: FinalGrade | None = None, rubric: Rubric | None = None) -> str:
+    """The HTML feedback page of one submission (with its manual grades once TAs entered them)."""
     views: dict[str, QuestionView] = {}
     for t in result.tests:
         view = views.setdefault(t.question, QuestionView(t.question))
@@ -114,15 +131,17 @@ def feedback_page(result: SubmissionResult) -> str:
         source_name=PurePosixPath(result.source.replace("\\", "/")).name if result.source else "",
         questions=questions,
         percent=100.0 * result.score / result.max_score if result.max_score else 0.0,
-        written=[(q, bool(result.written.get(q, "").strip())) for q in WRITTEN_QUESTIONS],
+        written=_written_views(result, final, rubric),
+        final=final,
         output_lines=len(result.output.splitlines()),
     )
 
 
-def _feedback_or_notice(result: SubmissionResult) -> str:
+def _feedback_or_notice(result: SubmissionResult, final: FinalGrade | None = None,
+                        rubric: Rubric | None = None) -> str:
     """The feedback page, or a short page saying it could not be made (one page never stops the rest)."""
     try:
-        return feedback_page(result)
+        return feedback_page(result, final, rubric)
     except Exception:
         log.exception("could not render the feedback page of %s", result.key)
         return ("<!doctype html><meta charset='utf-8'><title>Feedback</title>"
@@ -130,8 +149,8 @@ def _feedback_or_notice(result: SubmissionResult) -> str:
                 "results/ for its score.</p>")
 
 
-def report_page(results: list[SubmissionResult]) -> str:
-    """The class report: summary, plots and one linked row per submission."""
+def report_page(results: list[SubmissionResult], finals: dict[str, FinalGrade] | None = None) -> str:
+    """The class report: summary, plots and one linked row per submission (with final grades if any)."""
     summary = summarize(results)
     rows = [
         {
@@ -144,6 +163,7 @@ def report_page(results: list[SubmissionResult]) -> str:
             "per_q": {q: earned for q, (earned, _) in r.question_scores().items()},
             "seconds": r.seconds,
             "reason": r.reason,
+            "final": (finals or {}).get(r.key),
         }
         for r in results
     ]
@@ -153,7 +173,20 @@ def report_page(results: list[SubmissionResult]) -> str:
         "tests": plots.pass_rate_chart(summary.tests),
         "slowest": plots.slowest_chart(summary.slowest),
     }
-    return _render("report.html", s=summary, rows=rows, questions=questions_of(results), plots=charts)
+    manual = _manual_summary(list((finals or {}).values()))
+    return _render("report.html", s=summary, rows=rows, questions=questions_of(results), plots=charts,
+                   manual=manual, written_questions=WRITTEN_QUESTIONS if finals else ())
+
+
+def _manual_summary(finals: list[FinalGrade]) -> list[dict[str, Any]]:
+    """Per written question: how many are graded, and their mean (for the class report)."""
+    out = []
+    for q in WRITTEN_QUESTIONS:
+        scores = [f.written[q].score for f in finals if q in f.written and f.written[q].score is not None]
+        maximum = next((f.written[q].max_score for f in finals if q in f.written), 0.0)
+        out.append({"question": q, "graded": len(scores), "count": len(finals), "max": maximum,
+                    "mean": sum(scores) / len(scores) if scores else None})
+    return out if finals else []
 
 
 def written_page(results: list[SubmissionResult], question: str) -> str:
@@ -187,22 +220,26 @@ def _write_many(files: Iterable[tuple[Path, str]]) -> None:
         future.result()
 
 
-def write_all(results: list[SubmissionResult], out: Path) -> None:
+def write_all(results: list[SubmissionResult], out: Path, finals: dict[str, FinalGrade] | None = None,
+              rubric: Rubric | None = None) -> None:
     """Write every page for a graded batch under ``out`` (each file atomically).
 
     Args:
         results: one per submission, in gradebook order.
         out: the grading output folder (``grades.csv`` and ``results/`` live there too).
+        finals, rubric: the final grades and the rubric, once TAs have entered manual scores.
 
     Raises:
         ValueError: a result's key is not a plain file name.
     """
     for r in results:
         feedback_name(r.key)  # refuse unsafe keys before writing anything
-    _write_many((out / "feedback" / feedback_name(r.key), _feedback_or_notice(r)) for r in results)
+    finals = finals or {}
+    _write_many((out / "feedback" / feedback_name(r.key), _feedback_or_notice(r, finals.get(r.key), rubric))
+                for r in results)
     for q in WRITTEN_QUESTIONS:
         atomic_write_text(out / "written" / f"{q}.html", written_page(results, q))
     atomic_write_text(out / "written" / "written_answers.csv", written_csv(results))
-    atomic_write_text(out / "report.html", report_page(results))
+    atomic_write_text(out / "report.html", report_page(results, finals or None))
     atomic_write_text(out / "index.html", index_page(results))
     log.info("wrote %d feedback pages, the class report and written answers under %s", len(results), out)
