@@ -10,11 +10,11 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 install: $(STAMP)
 
-# the package itself, editable, with its development and Dask extras, every version pinned by the constraints
+# the package itself, editable, with its development, Dask and review extras, every version pinned by the constraints
 $(STAMP): pyproject.toml constraints.txt constraints-dask.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,dask]" -c constraints.txt -c constraints-dask.txt
+	$(PY) -m pip install --quiet -e ".[dev,dask,review]" -c constraints.txt -c constraints-dask.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 

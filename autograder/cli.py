@@ -43,6 +43,19 @@ def _parser() -> argparse.ArgumentParser:
     assign.add_argument("--output", type=Path, default=None, help="default: student_template/ of the checkout")
     assign.add_argument("--otter-output", type=Path, default=None, help="also keep Otter's raw output here")
 
+    review = verbs.add_parser("review", help="grade written answers and adjust tests in a browser (after grade)")
+    review.add_argument("--out", type=Path, required=True, help="the output folder of `autograder grade`")
+    review.add_argument("--rubric", type=Path, default=None, help="default: assignment/rubric.yaml")
+    review.add_argument("--port", type=int, default=0, help="default: a free port")
+
+    export = verbs.add_parser("export", help="write final grades (grades.csv, feedback, canvas.csv) after review")
+    export.add_argument("--out", type=Path, required=True, help="the output folder of `autograder grade`")
+    export.add_argument("--roster", type=Path, default=None,
+                        help="a roster CSV (Canvas's gradebook export works) to match students for canvas.csv")
+    export.add_argument("--assignment", default="Pooling, Normalizations, and Custom Layers",
+                        help="the Canvas assignment column's name")
+    export.add_argument("--rubric", type=Path, default=None, help="default: assignment/rubric.yaml, else the copy review keeps in --out")
+
     build = verbs.add_parser("build", help="build reference measurements and dist/autograder.zip")
     build.add_argument("--out", type=Path, default=None, help="default: dist/autograder.zip of the checkout")
     build.add_argument("--otter", action="store_true",
@@ -59,6 +72,10 @@ KNOWN_ERRORS = (
     ("autograder.gradescope.otter_compat", "OtterBuildError"),
     ("autograder.grading.inputs", "InputError"),
     ("autograder.sandbox.runner", "RunnerError"),
+    ("autograder.manual.rubric", "RubricError"),
+    ("autograder.manual.store", "ManualInputError"),
+    ("autograder.review.session", "SessionError"),
+    ("autograder.review.canvas", "RosterError"),
 )
 """Every verb's expected failures: each message names the file and the problem."""
 
@@ -112,7 +129,34 @@ def _build(args: argparse.Namespace, console: object) -> int:
     return 0
 
 
-VERBS = {"grade": _grade, "assign": _assign, "build": _build}
+def _review(args: argparse.Namespace, console: object) -> int:
+    from autograder import review
+
+    def ready(url: str) -> None:
+        console.rich.print(f"review at [bold]{url}[/bold]\n(only this machine can reach it; Ctrl-C stops it, "  # type: ignore[attr-defined]
+                           "every score is already saved in manual.json)", soft_wrap=True)
+
+    review.serve(args.out, rubric=args.rubric, port=args.port, on_ready=ready)
+    return 0
+
+
+def _export(args: argparse.Namespace, console: object) -> int:
+    from autograder import review
+    from autograder.text import terminal_safe
+
+    canvas, submissions, students = review.export(args.out, roster=args.roster, assignment=args.assignment,
+                                                  rubric=args.rubric if args.rubric else None)
+    for key in submissions:
+        console.note_once(f"no roster row for submission {terminal_safe(key)}")  # type: ignore[attr-defined]
+    for name in students:
+        console.note_once(f"no submission for roster row {terminal_safe(name)}")  # type: ignore[attr-defined]
+    console.rich.print(f"wrote {args.out / 'grades.csv'} (final grades) and {canvas}")  # type: ignore[attr-defined]
+    return 0
+
+
+VERB_EXTRAS = {"review": "review"}
+"""The extra a verb needs beyond the grading runtime, when it is not ``dev``."""
+VERBS = {"grade": _grade, "assign": _assign, "build": _build, "review": _review, "export": _export}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,8 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         console.error(str(exc))
         return 2
     except ModuleNotFoundError as exc:  # an installed package without the extra this verb needs
+        extra = VERB_EXTRAS.get(args.verb, "dev")
         console.error(f"'{args.verb}' needs {exc.name}, which is not installed here: install the package with its "
-                      "development extra (pip install '.[dev]' -c constraints.txt, or make install)")
+                      f"{extra} extra (pip install '.[{extra}]' -c constraints.txt, or make install)")
         return 2
     except KeyboardInterrupt:
         console.rich.print("[yellow]interrupted: what was done is saved; run the same command again to finish[/yellow]")

@@ -111,7 +111,7 @@ def _written_views(result: SubmissionResult, final: FinalGrade | None, rubric: R
             if grade.score is not None and grade.entry is not None:
                 view["grade"] = {"score": grade.score, "max": grade.max_score, "comment": grade.entry.comment,
                                  "adjust": grade.entry.adjust,
-                                 "items": [(i, i.id in grade.entry.items) for i in rubric[q].items]}
+                                 "rubric_items": [(i, i.id in grade.entry.items) for i in rubric[q].items]}
         views.append(view)
     return views
 

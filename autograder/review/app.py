@@ -1,0 +1,131 @@
+"""The review web app: written answers one question at a time, overrides per student.
+
+Bound to 127.0.0.1 only. Every request must carry the session's token: once in the URL the
+command prints (the app then keeps it in a same-site cookie), and on every save in a header
+that only the app's own pages can send, so another user of the machine, or another web site
+open in the same browser, can neither read answers nor write scores. Requests naming another
+host are refused (DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
+
+from autograder.manual.store import ConflictError, ManualInputError
+from autograder.reporting.written import render_answer
+from autograder.review.session import ReviewSession
+
+TOKEN_COOKIE = "review_token"
+TOKEN_HEADER = "X-Review-Token"
+
+
+def _error(message: str, status: int, **extra: Any) -> Any:
+    return jsonify({"ok": False, "error": message, **extra}), status
+
+
+def create_app(session: ReviewSession, token: str) -> Flask:
+    """The app for one session; ``token`` is required on every request."""
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
+    keys = [r.key for r in session.results]
+
+    @app.before_request
+    def _guard() -> Any:
+        host = (request.host or "").rsplit(":", 1)[0]
+        if host not in ("127.0.0.1", "localhost"):
+            abort(403)
+        given = request.headers.get(TOKEN_HEADER) if request.method == "POST" else (
+            request.args.get("token") or request.cookies.get(TOKEN_COOKIE))
+        if not given or not hmac.compare_digest(given, token):
+            abort(403)
+        return None
+
+    @app.after_request
+    def _remember(response: Any) -> Any:
+        if request.args.get("token"):
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
+        response.headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self' 'unsafe-inline'; " \
+                                                      "style-src 'self' 'unsafe-inline'; img-src 'self'"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/")
+    def index() -> Any:
+        finals = session.finals()
+        progress = [{"q": q, "graded": sum(1 for f in finals.values() if f.written[q.question].score is not None),
+                     "stale": sum(1 for f in finals.values() if f.written[q.question].stale)}
+                    for q in session.rubric.questions]
+        return render_template("review_index.html", progress=progress, results=session.results, finals=finals,
+                               token=token, count=len(keys))
+
+    @app.get("/written/<question>/<int:number>")
+    def written(question: str, number: int) -> Any:
+        if question not in session.rubric or not keys:
+            abort(404)
+        if not 0 <= number < len(keys):
+            return redirect(url_for("written", question=question, number=max(0, min(number, len(keys) - 1))))
+        result = session.by_key[keys[number]]
+        rubric = session.rubric[question]
+        final = session.finals()[result.key]
+        grade = final.written[question]
+        answer = result.written.get(question, "")
+        return render_template(
+            "review_written.html", question=rubric, number=number, count=len(keys), result=result,
+            answer_html=render_answer(answer) if answer.strip() else "", grade=grade, token=token,
+            entry=grade.entry, questions=session.rubric.names)
+
+    @app.get("/student/<key>")
+    def student(key: str) -> Any:
+        result = session.by_key.get(key)
+        if result is None:
+            abort(404)
+        final = session.finals()[key]
+        stored = session.store.load().overrides.get(key, {})
+        return render_template("review_student.html", result=result, final=final, stored=stored, token=token,
+                               number=keys.index(key), questions=session.rubric.names)
+
+    @app.post("/api/written")
+    def save_written() -> Any:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or body.get("key") not in session.by_key or body.get("question") not in session.rubric:
+            return _error("not a written answer of this batch", 400)
+        result = session.by_key[body["key"]]
+        rubric = session.rubric[body["question"]]
+        try:
+            entry = session.store.save_written(result.key, rubric, items=body.get("items", []),
+                                               adjust=body.get("adjust"), comment=body.get("comment"),
+                                               answer=result.written.get(rubric.question, ""),
+                                               revision=body.get("revision"))
+        except ManualInputError as exc:
+            return _error(str(exc), 400)
+        except ConflictError as exc:
+            return _error(str(exc), 409, current=exc.current)
+        return jsonify({"ok": True, "revision": entry.revision, "score": entry.score(rubric)})
+
+    @app.post("/api/override")
+    def save_override() -> Any:
+        body = request.get_json(silent=True)
+        result = session.by_key.get(body.get("key")) if isinstance(body, dict) else None
+        test = next((t for t in result.tests if t.check_id == body.get("check_id")), None) if result else None
+        if test is None:
+            return _error("not a test of this batch", 400)
+        try:
+            entry = session.store.save_override(result.key, test.check_id, points=body.get("points"),
+                                                reason=body.get("reason"), max_points=test.points,
+                                                content_hash=result.content_hash, revision=body.get("revision"))
+        except ManualInputError as exc:
+            return _error(str(exc), 400)
+        except ConflictError as exc:
+            return _error(str(exc), 409, current=exc.current)
+        return jsonify({"ok": True, "revision": entry.revision if entry else 0,
+                        "points": entry.points if entry else None})
+
+    @app.post("/api/export")
+    def export() -> Any:
+        session.write_outputs()
+        return jsonify({"ok": True, "out": str(session.out)})
+
+    return app
