@@ -24,12 +24,18 @@ build: $(STAMP)
 grade: build
 	$(PY) -m autograder grade examples --out $(OUT) --workers $(WORKERS)
 
-# debootstrap builds the Ubuntu 22.04 root in which tests/test_gradescope_image.py runs the zip's setup.sh
+# debootstrap builds the Ubuntu 22.04 root in which tests/test_gradescope_image.py runs the zip's setup.sh;
+# Chromium is the browser in which tests/test_review_browser.py drives the review app
+APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 test-tools:
 	@command -v debootstrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null 2>&1 || \
-	    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null 2>&1; }; }; } || \
+	  { $(APT_INSTALL) debootstrap >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && $(APT_INSTALL) debootstrap >/dev/null 2>&1; }; }; } || \
 	  echo "note: debootstrap is not installed: the test of the zip on Ubuntu 22.04 will be skipped"
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { $(APT_INSTALL) chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && $(APT_INSTALL) chromium >/dev/null 2>&1; }; }; } || \
+	  echo "note: chromium is not installed: the test of the review app in a browser will be skipped"
 
 test: $(STAMP) test-tools
 	$(PY) -m ruff check .
