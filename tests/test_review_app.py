@@ -43,37 +43,57 @@ def client(out):
 
 def test_without_the_token_nothing_is_shown(client):
     assert client.get("/").status_code == 403
-    assert client.get("/written/q1/0?token=wrong").status_code == 403
-    assert client.get("/?token=" + TOKEN).status_code == 200
+    assert client.get("/wrong/written/q1/0").status_code == 403
+    assert client.get(f"/{TOKEN}/").status_code == 200
 
 
-def test_the_token_is_kept_in_a_strict_same_site_cookie(client):
-    response = client.get("/?token=" + TOKEN)
-    cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    assert client.get("/written/q1/1").status_code == 200  # the cookie now
+def test_no_cookie_carries_the_token_and_no_page_may_frame_it(client):
+    """Browsers send a host's cookies to all its ports: another local server would collect it."""
+    response = client.get(f"/{TOKEN}/")
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert f"/{TOKEN}/written/q1/0" in response.text  # links carry it
 
 
-def test_a_save_needs_the_header_not_the_cookie(client):
-    client.get("/?token=" + TOKEN)
+def test_a_save_needs_the_header(client):
     body = {"key": "s0", "question": "q1", "items": [], "revision": 0}
-    assert client.post("/api/written", json=body).status_code == 403  # a cross-site form has only the cookie
-    assert client.post("/api/written", json=body, headers={TOKEN_HEADER: TOKEN}).status_code == 200
+    assert client.post(f"/{TOKEN}/api/written", json=body).status_code == 403  # a cross-site form has no header
+    assert client.post(f"/{TOKEN}/api/written", json=body, headers={TOKEN_HEADER: TOKEN}).status_code == 200
 
 
 def test_another_host_name_is_refused(client):
-    assert client.get("/?token=" + TOKEN, headers={"Host": "evil.example:80"}).status_code == 403
+    assert client.get(f"/{TOKEN}/", headers={"Host": "evil.example:80"}).status_code == 403
+
+
+def test_the_first_answers_previous_link_stays_on_it(client):
+    assert client.get(f"/{TOKEN}/written/q1/-1").status_code == 302
+
+
+def test_a_key_that_is_not_a_string_is_a_clear_400(client):
+    body = {"key": ["s0"], "question": "q1", "items": [], "revision": 0}
+    assert client.post(f"/{TOKEN}/api/written", json=body, headers={TOKEN_HEADER: TOKEN}).status_code == 400
+    body = {"key": ["s0"], "check_id": "q1_shift_values", "points": "1", "reason": "x", "revision": 0}
+    assert client.post(f"/{TOKEN}/api/override", json=body, headers={TOKEN_HEADER: TOKEN}).status_code == 400
+
+
+def test_pages_and_export_follow_a_newer_grade_run(client, out):
+    newer = _results()
+    newer[0].written["q1"] = "a rewritten answer"
+    (out / "submissions.json").write_text(json.dumps([r.to_dict() for r in newer]))
+    assert b"a rewritten answer" in client.get(f"/{TOKEN}/written/q1/0").data
+    assert client.post(f"/{TOKEN}/api/export", headers={TOKEN_HEADER: TOKEN}).status_code == 200
+    assert "a rewritten answer" in (out / "submissions.json").read_text()  # export never reverts it
 
 
 def test_every_page_renders_and_escapes_answers(client):
-    client.get("/?token=" + TOKEN)
     for q in ("q1", "q2"):
         for n in range(3):
-            page = client.get(f"/written/{q}/{n}")
+            page = client.get(f"/{TOKEN}/written/{q}/{n}")
             assert page.status_code == 200 and b"<script>alert(1)" not in page.data
-    assert client.get("/student/s2").status_code == 200
-    assert client.get("/student/nobody").status_code == 404
-    assert client.get("/written/q7/0").status_code == 404
+    assert client.get(f"/{TOKEN}/student/s2").status_code == 200
+    assert client.get(f"/{TOKEN}/student/nobody").status_code == 404
+    assert client.get(f"/{TOKEN}/written/q7/0").status_code == 404
 
 
 @pytest.mark.parametrize(("body", "status", "message"), [
@@ -82,12 +102,12 @@ def test_every_page_renders_and_escapes_answers(client):
     ({"key": "nobody", "question": "q1", "items": []}, 400, "not a written answer"),
 ])
 def test_bad_input_gets_a_clear_message(client, body, status, message):
-    response = client.post("/api/written", json={**body, "revision": 0}, headers={TOKEN_HEADER: TOKEN})
+    response = client.post(f"/{TOKEN}/api/written", json={**body, "revision": 0}, headers={TOKEN_HEADER: TOKEN})
     assert response.status_code == status and message in response.json["error"]
 
 
 def test_an_override_without_a_reason_is_refused(client):
-    response = client.post("/api/override", json={"key": "s1", "check_id": "q1_shift_values", "points": "1",
+    response = client.post(f"/{TOKEN}/api/override", json={"key": "s1", "check_id": "q1_shift_values", "points": "1",
                                                   "reason": "", "revision": 0}, headers={TOKEN_HEADER: TOKEN})
     assert response.status_code == 400 and "reason" in response.json["error"]
 
@@ -113,8 +133,41 @@ def test_canvas_rows_follow_the_roster_and_match_by_email(tmp_path):
     assert export.unmatched_submissions == ["s1"] and export.unmatched_students == ["Nobody Here"]
 
 
+def test_a_shared_name_gives_nobody_a_classmates_grade(tmp_path):
+    results = _results()[:2]
+    for r in results:
+        r.student = "Jane Doe"
+    rubric = load_rubric()
+    finals = [final_grade(r, ManualData(), rubric) for r in results]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student,SIS Login ID\nJane Doe,jane1@uni.edu\nJane Doe,jane2@uni.edu\n")
+    export = canvas_csv(finals, "HW3", read_roster(roster))
+    assert [line.rsplit(",", 1)[1] for line in export.text.splitlines()[1:]] == ["", ""]
+    assert sorted(export.unmatched_submissions) == ["s0", "s1"]
+
+
 def test_a_roster_without_identifying_columns_is_named(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("colour,size\nred,3\n")
     with pytest.raises(RosterError, match="roster.csv: no column identifies a student"):
         read_roster(roster)
+
+
+def test_a_different_rubric_cannot_replace_the_one_scores_were_entered_with(out, tmp_path):
+    session = ReviewSession(out)
+    session.store.save_written("s0", session.rubric["q1"], items=["verdict"], adjust=0, comment="",
+                               answer=session.by_key["s0"].written["q1"], revision=0)
+    other = tmp_path / "other_rubric.yaml"
+    other.write_text((out / "rubric.yaml").read_text().replace("points: 2", "points: 1", 1))
+    with pytest.raises(SessionError, match="already scored"):
+        ReviewSession(out, other)
+    assert ReviewSession(out).rubric["q1"].points == 2  # the kept copy wins by default
+
+
+def test_scores_given_under_other_rubric_points_are_flagged(out):
+    session = ReviewSession(out)
+    session.store.save_written("s0", session.rubric["q1"], items=["verdict"], adjust=0, comment="",
+                               answer=session.by_key["s0"].written["q1"], revision=0)
+    (out / "rubric.yaml").write_text((out / "rubric.yaml").read_text().replace("points: 1\n", "points: 2\n", 1))
+    grade = ReviewSession(out).finals()["s0"]
+    assert grade.written["q1"].score is None and any("rubric" in f for f in grade.flags)

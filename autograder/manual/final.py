@@ -76,6 +76,9 @@ def final_grade(result: SubmissionResult, data: ManualData, rubric: Rubric) -> F
         if stale:
             flags.append(f"{q.question}: the answer changed since it was graded ({entry.score(q):g} points): "
                          "grade it again")
+        elif entry is not None and entry.rubric and entry.rubric != q.fingerprint:
+            stale = True
+            flags.append(f"{q.question}: the rubric's points changed since it was graded: grade it again")
         score = entry.score(q) if entry is not None and not stale else None
         written[q.question] = WrittenGrade(q.question, score, q.points, entry, stale)
     return FinalGrade(result.key, result.student, round(autograded, 4), result.max_score, written, overrides, flags)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,12 @@ class WrittenRubric:
 
     def item(self, item_id: str) -> RubricItem | None:
         return next((i for i in self.items if i.id == item_id), None)
+
+    @property
+    def fingerprint(self) -> str:
+        """What a score depends on (points and items, not the wording): a change flags saved scores."""
+        data = json.dumps([self.points, [(i.id, i.points) for i in self.items]])
+        return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

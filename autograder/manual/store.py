@@ -17,6 +17,7 @@ import fcntl
 import hashlib
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from autograder.manual.rubric import WrittenRubric
 MANUAL_NAME = "manual.json"
 MAX_COMMENT_CHARS = 5000
 MAX_REASON_CHARS = 1000
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+"""A number as a TA types one (ASCII digits, ``.`` or ``,``); ``float()`` alone also takes ``1_0`` and ``inf``."""
 
 
 class ManualInputError(ValueError):
@@ -52,10 +55,9 @@ def answer_hash(text: str) -> str:
 def parse_points(value: Any, what: str) -> float:
     """A number typed by a TA (a JSON number or a string of one, with ``.`` or ``,``), finite."""
     if isinstance(value, str):
-        try:
-            value = float(value.strip().replace(",", "."))
-        except ValueError:
-            raise ManualInputError(f"{what} must be a number, not {value.strip()[:40]!r}") from None
+        if not _NUMBER.fullmatch(value.strip()):
+            raise ManualInputError(f"{what} must be a number, not {value.strip()[:40]!r}")
+        value = float(value.strip().replace(",", "."))
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ManualInputError(f"{what} must be a number")
     return round(float(value), 4)
@@ -71,6 +73,8 @@ class WrittenScore:
     answer_sha: str = ""
     revision: int = 1
     saved_at: float = 0.0
+    rubric: str = ""
+    """The fingerprint of the question's rubric the score was given with."""
 
     def score(self, rubric: WrittenRubric) -> float:
         return round(sum(i.points for i in rubric.items if i.id in self.items) + self.adjust, 4)
@@ -168,7 +172,7 @@ class ManualStore:
         if len(comment) > MAX_COMMENT_CHARS:
             raise ManualInputError(f"the comment is longer than {MAX_COMMENT_CHARS} characters")
         adjustment = 0.0 if adjust in ("", None) else parse_points(adjust, "the adjustment")
-        entry = WrittenScore(sorted(set(items)), adjustment, comment, answer_hash(answer))
+        entry = WrittenScore(sorted(set(items)), adjustment, comment, answer_hash(answer), rubric=rubric.fingerprint)
         score = entry.score(rubric)
         if score > rubric.points:
             raise ManualInputError(f"{score:g} points is above the maximum of {rubric.points:g} for {rubric.question}")

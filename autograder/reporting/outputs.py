@@ -54,11 +54,14 @@ class OutputWriter:
         """grades.csv for the results delivered so far, in input order (after an interruption)."""
         self.write_tables(sorted(self.done, key=lambda r: order.get(r.key, len(order))))
 
-    def write_tables(self, results: list[SubmissionResult]) -> tuple[dict[str, FinalGrade] | None, Rubric | None]:
-        """``submissions.json`` (what ``review`` reads) and ``grades.csv``, with the final grades
-        once TAs have entered manual scores (scores of changed answers are flagged, not counted)."""
-        atomic_write_text(self.out / SUBMISSIONS_NAME,
-                          json.dumps([r.to_dict() for r in results], ensure_ascii=False) + "\n")
+    def write_tables(self, results: list[SubmissionResult], *, keep_submissions: bool = False,
+                     ) -> tuple[dict[str, FinalGrade] | None, Rubric | None]:
+        """``submissions.json`` (what ``review`` reads; kept as it is with ``keep_submissions``) and
+        ``grades.csv``, with the final grades once TAs have entered manual scores (scores of
+        changed answers are flagged, not counted)."""
+        if not keep_submissions:
+            atomic_write_text(self.out / SUBMISSIONS_NAME,
+                              json.dumps([r.to_dict() for r in results], ensure_ascii=False) + "\n")
         try:
             finals, rubric = saved_finals(self.out, results)
         except (RubricError, ManualInputError) as exc:  # the autograded outputs must not depend on them
@@ -67,7 +70,7 @@ class OutputWriter:
         write_gradebook(results, self.out / "grades.csv", finals)
         return finals, rubric
 
-    def write_all(self, results: list[SubmissionResult]) -> None:
+    def write_all(self, results: list[SubmissionResult], *, keep_submissions: bool = False) -> None:
         """The gradebook and every report derived from ``results``."""
-        finals, rubric = self.write_tables(results)
+        finals, rubric = self.write_tables(results, keep_submissions=keep_submissions)
         pages.write_all(results, self.out, finals, rubric)

@@ -34,7 +34,7 @@ def serve(out: Path, *, rubric: Path | None = None, port: int = 0,
     session = ReviewSession(out, rubric)
     token = secrets.token_urlsafe(24)
     server = make_server("127.0.0.1", port, create_app(session, token), threaded=True)
-    on_ready(f"http://127.0.0.1:{server.server_port}/?token={token}")
+    on_ready(f"http://127.0.0.1:{server.server_port}/{token}/")
     try:
         server.serve_forever()
     finally:

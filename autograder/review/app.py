@@ -1,10 +1,11 @@
 """The review web app: written answers one question at a time, overrides per student.
 
-Bound to 127.0.0.1 only. Every request must carry the session's token: once in the URL the
-command prints (the app then keeps it in a same-site cookie), and on every save in a header
-that only the app's own pages can send, so another user of the machine, or another web site
-open in the same browser, can neither read answers nor write scores. Requests naming another
-host are refused (DNS rebinding).
+Bound to 127.0.0.1 only. Every URL starts with the session's random token (the command prints
+the first one) and every save carries it in a header too, which only the app's own pages send:
+another user of the machine, or another web site open in the same browser, can neither read
+answers nor write scores. No cookie holds it (browsers send cookies to every port of a host,
+so another local server could collect it). Requests naming another host are refused (DNS
+rebinding), and no other page may frame these.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, request, url_for
 
 from autograder.manual.store import ConflictError, ManualInputError
 from autograder.reporting.written import render_answer
 from autograder.review.session import ReviewSession
 
-TOKEN_COOKIE = "review_token"
 TOKEN_HEADER = "X-Review-Token"
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+       "frame-ancestors 'none'; form-action 'none'")
 
 
 def _error(message: str, status: int, **extra: Any) -> Any:
@@ -30,27 +32,39 @@ def create_app(session: ReviewSession, token: str) -> Flask:
     """The app for one session; ``token`` is required on every request."""
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
-    keys = [r.key for r in session.results]
+    pages = Blueprint("review", __name__, url_prefix=f"/{token}")
 
     @app.before_request
     def _guard() -> Any:
         host = (request.host or "").rsplit(":", 1)[0]
         if host not in ("127.0.0.1", "localhost"):
             abort(403)
-        given = request.headers.get(TOKEN_HEADER) if request.method == "POST" else (
-            request.args.get("token") or request.cookies.get(TOKEN_COOKIE))
-        if not given or not hmac.compare_digest(given, token):
+        first = (request.path.split("/") + [""])[1]
+        if not hmac.compare_digest(first.encode(), token.encode()):
             abort(403)
+        if request.method == "POST" and not hmac.compare_digest(request.headers.get(TOKEN_HEADER, "").encode(),
+                                                                token.encode()):
+            abort(403)
+        session.refresh()  # a newer `grade` run is what the pages show
         return None
 
     @app.after_request
-    def _remember(response: Any) -> Any:
-        if request.args.get("token"):
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
-        response.headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self' 'unsafe-inline'; " \
-                                                      "style-src 'self' 'unsafe-inline'; img-src 'self'"
-        response.headers["Cache-Control"] = "no-store"
+    def _headers(response: Any) -> Any:
+        response.headers.update({"Content-Security-Policy": CSP, "X-Frame-Options": "DENY",
+                                 "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+                                 "X-Content-Type-Options": "nosniff"})
         return response
+
+    _routes(pages, session, token)
+    app.register_blueprint(pages)
+    return app
+
+
+def _routes(app: Blueprint, session: ReviewSession, token: str) -> None:
+    """The pages and the save endpoints (under the token prefix)."""
+
+    def keys() -> list[str]:
+        return [r.key for r in session.results]
 
     @app.get("/")
     def index() -> Any:
@@ -59,21 +73,22 @@ def create_app(session: ReviewSession, token: str) -> Flask:
                      "stale": sum(1 for f in finals.values() if f.written[q.question].stale)}
                     for q in session.rubric.questions]
         return render_template("review_index.html", progress=progress, results=session.results, finals=finals,
-                               token=token, count=len(keys))
+                               token=token, count=len(keys()))
 
-    @app.get("/written/<question>/<int:number>")
+    @app.get("/written/<question>/<int(signed=True):number>")
     def written(question: str, number: int) -> Any:
-        if question not in session.rubric or not keys:
+        order = keys()
+        if question not in session.rubric or not order:
             abort(404)
-        if not 0 <= number < len(keys):
-            return redirect(url_for("written", question=question, number=max(0, min(number, len(keys) - 1))))
-        result = session.by_key[keys[number]]
+        if not 0 <= number < len(order):
+            return redirect(url_for(".written", question=question, number=max(0, min(number, len(order) - 1))))
+        result = session.by_key[order[number]]
         rubric = session.rubric[question]
         final = session.finals()[result.key]
         grade = final.written[question]
         answer = result.written.get(question, "")
         return render_template(
-            "review_written.html", question=rubric, number=number, count=len(keys), result=result,
+            "review_written.html", question=rubric, number=number, count=len(order), result=result,
             answer_html=render_answer(answer) if answer.strip() else "", grade=grade, token=token,
             entry=grade.entry, questions=session.rubric.names)
 
@@ -85,12 +100,13 @@ def create_app(session: ReviewSession, token: str) -> Flask:
         final = session.finals()[key]
         stored = session.store.load().overrides.get(key, {})
         return render_template("review_student.html", result=result, final=final, stored=stored, token=token,
-                               number=keys.index(key), questions=session.rubric.names)
+                               number=keys().index(key), questions=session.rubric.names)
 
     @app.post("/api/written")
     def save_written() -> Any:
         body = request.get_json(silent=True)
-        if not isinstance(body, dict) or body.get("key") not in session.by_key or body.get("question") not in session.rubric:
+        if (not isinstance(body, dict) or not isinstance(body.get("key"), str) or body["key"] not in session.by_key
+                or not isinstance(body.get("question"), str) or body["question"] not in session.rubric):
             return _error("not a written answer of this batch", 400)
         result = session.by_key[body["key"]]
         rubric = session.rubric[body["question"]]
@@ -108,7 +124,8 @@ def create_app(session: ReviewSession, token: str) -> Flask:
     @app.post("/api/override")
     def save_override() -> Any:
         body = request.get_json(silent=True)
-        result = session.by_key.get(body.get("key")) if isinstance(body, dict) else None
+        result = session.by_key.get(body["key"]) if isinstance(body, dict) and isinstance(body.get("key"), str) \
+            else None
         test = next((t for t in result.tests if t.check_id == body.get("check_id")), None) if result else None
         if test is None:
             return _error("not a test of this batch", 400)
@@ -127,5 +144,3 @@ def create_app(session: ReviewSession, token: str) -> Flask:
     def export() -> Any:
         session.write_outputs()
         return jsonify({"ok": True, "out": str(session.out)})
-
-    return app

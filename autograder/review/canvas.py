@@ -77,16 +77,22 @@ def canvas_csv(finals: list[FinalGrade], assignment: str, roster: list[dict[str,
             name = f.student.split("<")[0].strip() or f.key
             writer.writerow([spreadsheet_safe(name), "", "", spreadsheet_safe(email or f.key), "", f"{f.total:g}"])
         return CanvasExport(buffer.getvalue(), [], [])
-    by_identity: dict[str, FinalGrade] = {}
+    claims: dict[str, list[FinalGrade]] = {}
     for f in finals:
         for identity in _identities(f):
-            by_identity.setdefault(identity, f)
+            claims.setdefault(identity, []).append(f)
+    # an identity two submissions share (a common name, a copied e-mail) identifies nobody
+    by_identity = {identity: fs[0] for identity, fs in claims.items() if len(fs) == 1}
     used: set[str] = set()
     unmatched_students = []
     for row in roster:
         match = next((by_identity[k] for k in _roster_keys(row) if k in by_identity), None)
-        if match is None:
-            unmatched_students.append(row.get("Student") or row.get("name") or next(iter(row.values()), ""))
+        label = row.get("Student") or row.get("name") or next(iter(row.values()), "")
+        if match is not None and match.key in used:  # one submission never gives its grade to two students
+            unmatched_students.append(f"{label} (matches {match.key}, already given to another row)")
+            match = None
+        elif match is None:
+            unmatched_students.append(label)
         else:
             used.add(match.key)
         writer.writerow([spreadsheet_safe(row.get(c, "")) for c in ID_COLUMNS]

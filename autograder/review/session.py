@@ -32,30 +32,59 @@ class ReviewSession:
 
     def __init__(self, out: Path, rubric_path: Path | None = None) -> None:
         self.out = out
-        source = out / SUBMISSIONS_NAME
-        try:
-            data = json.loads(source.read_text(encoding="utf-8"))
-            self.results = [SubmissionResult.from_dict(d) for d in data]
-        except FileNotFoundError:
-            raise SessionError(f"{source}: not found: run `autograder grade ... --out {out}` first") from None
-        except (ValueError, TypeError, KeyError) as exc:
-            raise SessionError(f"{source}: not a file autograder grade wrote ({exc})") from exc
-        self.by_key = {r.key: r for r in self.results}
-        copy = out / RUBRIC_NAME
-        if rubric_path is None:
-            try:
-                rubric_path = default_rubric_path()
-            except FileNotFoundError:
-                rubric_path = copy
-        self.rubric: Rubric = load_rubric(rubric_path)
-        if rubric_path.resolve() != copy.resolve():
-            shutil.copyfile(rubric_path, copy)
+        self._stamp: tuple[int, int] | None = None
+        self.results: list[SubmissionResult] = []
+        self.by_key: dict[str, SubmissionResult] = {}
+        self.refresh()
         self.store = ManualStore(out)
-        self.store.load()  # a broken manual.json is reported now, not at the first save
+        scored = bool(self.store.load().written)  # a broken manual.json is reported now, not at the first save
+        self.rubric: Rubric = self._rubric(rubric_path, scored)
+
+    def _rubric(self, given: Path | None, scored: bool) -> Rubric:
+        """The copy in ``out`` once there is one (the scores were entered against it), else the
+        repository's; another rubric replaces the copy only while no written answer is scored."""
+        copy = self.out / RUBRIC_NAME
+        if given is None:
+            if copy.exists():
+                return load_rubric(copy)
+            try:
+                given = default_rubric_path()
+            except FileNotFoundError:
+                given = copy
+        rubric = load_rubric(given)
+        if copy.exists() and given.resolve() != copy.resolve() and copy.read_bytes() != given.read_bytes():
+            if scored:
+                raise SessionError(f"{given}: differs from {copy}, against which written answers were already "
+                                   f"scored; to keep those scores leave out --rubric (or edit {copy} itself)")
+        if given.resolve() != copy.resolve():
+            shutil.copyfile(given, copy)
+        return rubric
+
+    def refresh(self) -> None:
+        """Read ``submissions.json`` again if ``grade`` has rewritten it since.
+
+        Raises:
+            SessionError: naming the file, if it is missing or not what ``grade`` writes.
+        """
+        source = self.out / SUBMISSIONS_NAME
+        try:
+            stat = source.stat()
+            if self._stamp == (stat.st_mtime_ns, stat.st_size):
+                return
+            data = json.loads(source.read_text(encoding="utf-8"))
+            results = [SubmissionResult.from_dict(d) for d in data]
+        except FileNotFoundError:
+            raise SessionError(f"{source}: not found: run `autograder grade ... --out {self.out}` first") from None
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise SessionError(f"{source}: not a file autograder grade wrote ({exc})") from exc
+        self.results, self.by_key = results, {r.key: r for r in results}
+        self._stamp = (stat.st_mtime_ns, stat.st_size)
 
     def finals(self) -> dict[str, FinalGrade]:
         return final_grades(self.results, self.store.load(), self.rubric)
 
     def write_outputs(self) -> None:
-        """grades.csv (with the final grade), feedback pages and the class report, again."""
-        OutputWriter(self.out).write_all(self.results)
+        """grades.csv (with the final grade), feedback pages and the class report, from the
+        newest ``grade`` run (its ``submissions.json`` is read, never written, here)."""
+        self.refresh()
+        OutputWriter(self.out).write_all(self.results, keep_submissions=True)
