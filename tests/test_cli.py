@@ -46,7 +46,7 @@ def test_a_known_error_is_one_line_naming_the_file(case, tmp_path):
 def test_help_lists_every_verb(tmp_path):
     proc = _run("--help", cwd=tmp_path)
     assert proc.returncode == 0
-    for verb in ("grade", "assign", "build"):
+    for verb in ("grade", "review", "export", "assign", "build"):
         assert verb in proc.stdout
 
 
