@@ -145,7 +145,7 @@ def _export(args: argparse.Namespace, console: object) -> int:
     from autograder.text import terminal_safe
 
     canvas, submissions, students = review.export(args.out, roster=args.roster, assignment=args.assignment,
-                                                  rubric=args.rubric if args.rubric else None)
+                                                  rubric=args.rubric)
     for key in submissions:
         console.note_once(f"no roster row for submission {terminal_safe(key)}")  # type: ignore[attr-defined]
     for name in students:

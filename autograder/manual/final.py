@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.grading.results import SubmissionResult
-from autograder.manual.rubric import RUBRIC_NAME, Rubric, load_rubric
+from autograder.manual.rubric import Rubric, load_rubric, rubric_path_for
 from autograder.manual.store import ManualData, ManualStore, Override, WrittenScore, answer_hash
 
 
@@ -92,8 +92,7 @@ def final_grades(results: list[SubmissionResult], data: ManualData, rubric: Rubr
 def saved_finals(out: Path, results: list[SubmissionResult]) -> tuple[dict[str, FinalGrade] | None, Rubric | None]:
     """The final grades for an output folder in which TAs have entered scores (else ``(None, None)``).
 
-    The rubric is the copy ``review`` keeps beside the scores (``out/rubric.yaml``), else the
-    repository's.
+    The rubric is :func:`autograder.manual.rubric.rubric_path_for`'s.
 
     Raises:
         RubricError, ManualInputError: naming the file and the problem.
@@ -101,6 +100,5 @@ def saved_finals(out: Path, results: list[SubmissionResult]) -> tuple[dict[str, 
     store = ManualStore(out)
     if not store.path.exists():
         return None, None
-    copy = out / RUBRIC_NAME
-    rubric = load_rubric(copy if copy.exists() else None)
+    rubric = load_rubric(rubric_path_for(out))
     return final_grades(results, store.load(), rubric), rubric

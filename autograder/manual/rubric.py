@@ -73,6 +73,18 @@ def default_rubric_path() -> Path:
     return paths.in_project("assignment", RUBRIC_NAME)
 
 
+def rubric_path_for(out: Path) -> Path:
+    """The rubric of an output folder: the copy ``review`` keeps there (scores were entered
+    against it), else the repository's; with neither, the copy (whose loading names it missing)."""
+    copy = out / RUBRIC_NAME
+    if copy.exists():
+        return copy
+    try:
+        return default_rubric_path()
+    except FileNotFoundError:  # an installed package: no repository
+        return copy
+
+
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         raise RubricError(f"{where}: points must be a number of 0 or more, not {value!r}")

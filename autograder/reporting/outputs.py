@@ -70,7 +70,10 @@ class OutputWriter:
         write_gradebook(results, self.out / "grades.csv", finals)
         return finals, rubric
 
-    def write_all(self, results: list[SubmissionResult], *, keep_submissions: bool = False) -> None:
-        """The gradebook and every report derived from ``results``."""
+    def write_all(self, results: list[SubmissionResult], *, keep_submissions: bool = False,
+                  ) -> dict[str, FinalGrade] | None:
+        """The gradebook and every report derived from ``results``; returns the final grades
+        written (None before any manual score)."""
         finals, rubric = self.write_tables(results, keep_submissions=keep_submissions)
         pages.write_all(results, self.out, finals, rubric)
+        return finals

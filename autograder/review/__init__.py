@@ -53,8 +53,7 @@ def export(out: Path, *, roster: Path | None = None, assignment: str = "Pooling,
     """
     session = ReviewSession(out, rubric)
     rows = read_roster(roster) if roster is not None else None
-    session.write_outputs()
-    finals = session.finals()
+    finals = session.write_outputs()
     result = canvas_csv([finals[r.key] for r in session.results], assignment, rows)
     atomic_write_text(out / CANVAS_NAME, result.text)
     return out / CANVAS_NAME, result.unmatched_submissions, result.unmatched_students

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, request, url_for
 
+from autograder.manual.final import final_grade
 from autograder.manual.store import ConflictError, ManualInputError
 from autograder.reporting.written import render_answer
 from autograder.review.session import ReviewSession
@@ -84,8 +85,7 @@ def _routes(app: Blueprint, session: ReviewSession, token: str) -> None:
             return redirect(url_for(".written", question=question, number=max(0, min(number, len(order) - 1))))
         result = session.by_key[order[number]]
         rubric = session.rubric[question]
-        final = session.finals()[result.key]
-        grade = final.written[question]
+        grade = final_grade(result, session.store.load(), session.rubric).written[question]
         answer = result.written.get(question, "")
         return render_template(
             "review_written.html", question=rubric, number=number, count=len(order), result=result,
@@ -97,8 +97,8 @@ def _routes(app: Blueprint, session: ReviewSession, token: str) -> None:
         result = session.by_key.get(key)
         if result is None:
             abort(404)
-        final = session.finals()[key]
-        stored = session.store.load().overrides.get(key, {})
+        data = session.store.load()
+        final, stored = final_grade(result, data, session.rubric), data.overrides.get(key, {})
         return render_template("review_student.html", result=result, final=final, stored=stored, token=token,
                                number=keys().index(key), questions=session.rubric.names)
 

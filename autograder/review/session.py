@@ -12,7 +12,7 @@ from pathlib import Path
 
 from autograder.grading.results import SubmissionResult
 from autograder.manual.final import FinalGrade, final_grades
-from autograder.manual.rubric import RUBRIC_NAME, Rubric, default_rubric_path, load_rubric
+from autograder.manual.rubric import RUBRIC_NAME, Rubric, load_rubric, rubric_path_for
 from autograder.manual.store import ManualStore
 from autograder.reporting.outputs import SUBMISSIONS_NAME, OutputWriter
 
@@ -44,13 +44,7 @@ class ReviewSession:
         """The copy in ``out`` once there is one (the scores were entered against it), else the
         repository's; another rubric replaces the copy only while no written answer is scored."""
         copy = self.out / RUBRIC_NAME
-        if given is None:
-            if copy.exists():
-                return load_rubric(copy)
-            try:
-                given = default_rubric_path()
-            except FileNotFoundError:
-                given = copy
+        given = given or rubric_path_for(self.out)
         rubric = load_rubric(given)
         if copy.exists() and given.resolve() != copy.resolve() and copy.read_bytes() != given.read_bytes():
             if scored:
@@ -83,8 +77,13 @@ class ReviewSession:
     def finals(self) -> dict[str, FinalGrade]:
         return final_grades(self.results, self.store.load(), self.rubric)
 
-    def write_outputs(self) -> None:
+    def write_outputs(self) -> dict[str, FinalGrade]:
         """grades.csv (with the final grade), feedback pages and the class report, from the
-        newest ``grade`` run (its ``submissions.json`` is read, never written, here)."""
+        newest ``grade`` run (its ``submissions.json`` is read, never written, here).
+
+        Returns:
+            The final grades written.
+        """
         self.refresh()
-        OutputWriter(self.out).write_all(self.results, keep_submissions=True)
+        finals = OutputWriter(self.out).write_all(self.results, keep_submissions=True)
+        return finals if finals is not None else self.finals()
