@@ -17,6 +17,9 @@ from helpers import ROOT, build_submission
 PORT_PLACEHOLDER = "__PORT__"
 SECRET_NAME = "AUTOGRADER_TEST_SECRET"
 SECRET_VALUE = "s3cr3t-token-do-not-leak-4711"
+ORPHAN_SLEEP = "600.0417"
+"""How long the orphaned ``sleep`` of an attack sleeps: a value nothing else on the machine uses,
+so the test that it was killed cannot mistake someone's ``sleep 600`` for it."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ ATTACKS: tuple[Attack, ...] = (
         "orphan_processes",
         "full",
         "import subprocess, os, time\n"
-        "subprocess.Popen(['sleep', '600'], start_new_session=True)\n"
+        f"subprocess.Popen(['sleep', '{ORPHAN_SLEEP}'], start_new_session=True)\n"
         "if os.fork() == 0:\n"
         "    os.setsid()\n"
         "    if os.fork() == 0:\n"

@@ -13,7 +13,7 @@ import threading
 
 import psutil
 import pytest
-from attacks import ATTACKS, SECRET_NAME, SECRET_VALUE
+from attacks import ATTACKS, ORPHAN_SLEEP, SECRET_NAME, SECRET_VALUE
 from helpers import ROOT, build_submission, write_submission
 
 from autograder.checks.redact import Redactor
@@ -112,7 +112,7 @@ def test_no_process_is_left_behind(batch):
         if SANDBOX_UID_BASE <= uid < SANDBOX_UID_BASE + BLOCK_SIZE * BLOCK_COUNT:
             leftovers.append((proc.pid, proc.info["cmdline"]))
     assert leftovers == []
-    sleepers = [p for p in psutil.process_iter(["cmdline"]) if (p.info["cmdline"] or [])[:2] == ["sleep", "600"]]
+    sleepers = [p for p in psutil.process_iter(["cmdline"]) if (p.info["cmdline"] or [])[:2] == ["sleep", ORPHAN_SLEEP]]
     assert sleepers == []
 
 
