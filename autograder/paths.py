@@ -31,6 +31,8 @@ EXPECTED_NAME = "expected.json"
 GRADESCOPE_CONFIG_NAME = "gradescope_config.json"
 LOCK_NAME = "gradescope-lock.txt"
 MASTER_NAME = "pooling_norms_layers.ipynb"
+TEMPLATE_DIR = "student_template"
+"""The student notebook's folder (in the checkout and in the Gradescope zip)."""
 SKIP_PARTS = frozenset({".ipynb_checkpoints", "__MACOSX"})
 """Folders inside submissions (zips, Gradescope uploads) that never hold the notebook."""
 
@@ -61,3 +63,11 @@ def default_expected() -> Path:
     if PROJECT_ROOT is not None and (PROJECT_ROOT / EXPECTED_NAME).exists():
         return PROJECT_ROOT / EXPECTED_NAME
     return build_dir() / EXPECTED_NAME
+
+
+def student_template() -> Path | None:
+    """The handed-out notebook, in a checkout or an unpacked zip (None for an installed package)."""
+    if PROJECT_ROOT is None:
+        return None
+    path = PROJECT_ROOT / TEMPLATE_DIR / MASTER_NAME
+    return path if path.exists() else None

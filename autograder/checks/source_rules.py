@@ -37,7 +37,7 @@ def _terminal(node: ast.AST) -> str:
     return ""
 
 
-def _as_python(source: str) -> str:
+def python_source(source: str) -> str:
     """The cell as IPython would run it (magics and shell escapes become plain calls)."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
@@ -53,7 +53,7 @@ def _parse(sources: Iterable[str]) -> list[ast.Module]:
     trees = []
     for source in sources:
         try:
-            trees.append(ast.parse(_as_python(source)))
+            trees.append(ast.parse(python_source(source)))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return trees

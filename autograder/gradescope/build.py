@@ -77,6 +77,8 @@ def zip_entries(expected_path: Path) -> list[ZipEntry]:
     entries = [ZipEntry(name, script_text(name), 0o755) for name in SCRIPTS]
     entries += [ZipEntry(name, (paths.CODE_ROOT / name).read_bytes()) for name in ROOT_FILES]
     entries += package_entries(paths.CODE_ROOT, PACKAGES)
+    template = f"{paths.TEMPLATE_DIR}/{paths.MASTER_NAME}"  # which lesson cells need not run (grading/lesson.py)
+    entries.append(ZipEntry(template, paths.in_project(paths.TEMPLATE_DIR, paths.MASTER_NAME).read_bytes()))
     data = expected_path.read_bytes()
     stored = json.loads(data).get("fingerprint")
     if stored != fingerprint_of((e.name, e.data) for e in entries):  # what the unpacked zip will compute

@@ -21,6 +21,7 @@ from autograder.checks.redact import Redactor
 from autograder.grading.cache import ResultCache, content_hash
 from autograder.grading.channel import ChannelReading, read_channel
 from autograder.grading.inputs import Submission
+from autograder.grading.lesson import KnownLesson
 from autograder.grading.notebooks import NotebookError, ParsedNotebook, parse_notebook
 from autograder.grading.results import SubmissionResult
 from autograder.probes import PROBE_IDS
@@ -199,7 +200,7 @@ def grade_submissions(
     def finish(job: Job, answer: WorkerAnswer) -> None:
         sub, parsed, digest = pending[job.id]
         try:
-            result = _result(sub, parsed, digest, answer, expected, redactor)
+            result = _result(sub, parsed, digest, answer, expected, redactor, [c["index"] for c in job.message["cells"]])
         except Exception as exc:  # a bug or a hostile answer costs this submission only
             log.exception("could not judge %r", sub.source)
             deliver(_error_result(sub, f"Grading stopped: the grader could not judge this notebook ({type(exc).__name__})."))
@@ -222,6 +223,7 @@ def _plan(submissions: list[Submission], salt: str, cache: ResultCache | None, s
     """Deliver what needs no worker (cached, unreadable) and make a job of everything else."""
     jobs: list[Job] = []
     pending: dict[str, tuple[Submission, ParsedNotebook, str]] = {}
+    lesson = KnownLesson.load()
     for sub in submissions:
         try:
             ready = _prepare(sub, salt, cache, settings)
@@ -232,8 +234,9 @@ def _plan(submissions: list[Submission], salt: str, cache: ResultCache | None, s
             deliver(ready)
             continue
         parsed, digest = ready
+        cells = lesson.cells_to_run(parsed.cells)  # the lesson's demos that nothing reads stay out
         job_id = f"{len(jobs)}:{sub.key}"
-        jobs.append(Job(job_id, {"id": job_id, "cells": parsed.cells, "limits": settings.limits.to_dict()},
+        jobs.append(Job(job_id, {"id": job_id, "cells": cells, "limits": settings.limits.to_dict()},
                         settings.limits.timeout_s))
         pending[job_id] = (sub, parsed, digest)
     return jobs, pending
@@ -263,9 +266,9 @@ def _prepare(sub: Submission, salt: str, cache: ResultCache | None,
 
 
 def _result(sub: Submission, parsed: ParsedNotebook, digest: str, answer: WorkerAnswer,
-            expected: dict[str, list[Any]], redactor: Redactor) -> SubmissionResult:
-    outcome = judge_answer(answer, [c["index"] for c in parsed.cells], expected, redactor,
-                           [c["source"] for c in parsed.cells])
+            expected: dict[str, list[Any]], redactor: Redactor, ran: list[int]) -> SubmissionResult:
+    """The submission's result from its job's answer (``ran``: the indices of the cells the job ran)."""
+    outcome = judge_answer(answer, ran, expected, redactor, [c["source"] for c in parsed.cells])
     isolation = {**outcome.isolation, **{f"sandbox_{k}": v for k, v in answer.sandbox.items()}}
     reason = outcome.reason
     if not parsed.answer_sources:

@@ -12,6 +12,8 @@ BatchNormalization.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,12 +23,15 @@ from autograder.probes.measuring import (
     ProbeConfigError,
     assign,
     callable_answer,
+    forget,
     measure,
     not_none,
+    reseed,
     seeded_normal,
     seeded_uniform,
     shape_of,
     shape_text,
+    shared,
     sorted_shapes,
     to_float32,
 )
@@ -104,10 +109,24 @@ def hidden_arrays() -> dict[str, list[np.ndarray]]:
 
 
 def _new_block(cls: Any, out: int) -> Any:
-    import keras
-
-    keras.utils.set_random_seed(KERAS_SEED)
+    reseed(KERAS_SEED)
     return cls(out)
+
+
+def _on_block(cls: Any, c_in: int, out: int, fn: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """``fn(block)`` on the ``resnetBlock(out)`` for ``c_in`` input channels that the checks share.
+
+    Every check that needs a block of one configuration measures the same one (a Keras layer
+    is called many times in its life), so each configuration is built once per submission.
+    A measurement that raised drops the block: the next check gets a fresh one.
+    """
+    key = ("block", c_in, out)
+    block = shared(cls, key, lambda: _new_block(cls, out))
+    try:
+        return fn(block)
+    except BaseException:
+        forget(cls, key)
+        raise
 
 
 def _sublayers(block: Any) -> list[Any]:
@@ -200,8 +219,7 @@ def probe_output_shapes(ns: Namespace) -> Measurement:
     configs = []
     for index, (out, calls) in enumerate(OUTPUT_CASES):
 
-        def run(index: int = index, out: int = out, calls: Any = calls) -> dict[str, Any]:
-            block = _new_block(cls, out)
+        def run(block: Any, index: int = index, out: int = out, calls: Any = calls) -> dict[str, Any]:
             shapes = []
             for shape, training in calls:
                 y = _call(block, seeded_uniform(OUTPUT_SEED + index, shape), training)
@@ -212,12 +230,12 @@ def probe_output_shapes(ns: Namespace) -> Measurement:
         label = _label(shape, out, training)
         if len(calls) > 1:
             label += f", then on an input of shape {shape_text(calls[1][0])}, training={calls[1][1]}"
-        configs.append(measure(label, run))
+        configs.append(measure(label, partial(_on_block, cls, shape[-1], out, run)))
     return {"configs": configs}
 
 
 def probe_weight_counts(ns: Namespace) -> Measurement:
-    """Sorted shapes of trainable and non-trainable weights after the first call."""
+    """Sorted shapes of trainable and non-trainable weights once the block has been called."""
     import keras
 
     cls = callable_answer(ns, "resnetBlock")
@@ -225,8 +243,7 @@ def probe_weight_counts(ns: Namespace) -> Measurement:
     for c_in, out in WEIGHT_CASES:
         shape = (2, 5, 5, c_in)
 
-        def run(shape: tuple[int, ...] = shape, out: int = out) -> dict[str, Any]:
-            block = _new_block(cls, out)
+        def run(block: Any, shape: tuple[int, ...] = shape, out: int = out) -> dict[str, Any]:
             _call(block, seeded_uniform(WEIGHT_SEED, shape), False)
             biases = [
                 layer.bias
@@ -242,7 +259,7 @@ def probe_weight_counts(ns: Namespace) -> Measurement:
                 "out_channels": out,
             }
 
-        configs.append(measure(_label(shape, out), run))
+        configs.append(measure(_label(shape, out), partial(_on_block, cls, c_in, out, run)))
     return {"configs": configs}
 
 
@@ -291,14 +308,14 @@ def _probe_numerics(ns: Namespace, training: bool) -> Measurement:
     configs = []
     for shape, out, seed in NUMERIC_CASES:
 
-        def run(shape: tuple[int, int, int, int] = shape, out: int = out, seed: int = seed) -> dict[str, Any]:
+        def run(block: Any, shape: tuple[int, int, int, int] = shape, out: int = out, seed: int = seed) -> dict[str, Any]:
             x = _numeric_arrays(shape, out, seed)["x"]
-            block = _new_block(cls, out)
-            _call(block, x, False)  # builds the block; inference mode leaves BN statistics alone
+            if not getattr(block, "built", False):  # a new block: build it (inference leaves BN statistics alone)
+                _call(block, x, False)
             counts = _assign_by_role(block, shape[-1], out, seed)
             return {"out": _call(block, x, training), **counts, "in_channels": shape[-1], "out_channels": out}
 
-        configs.append(measure(_label(shape, out, training), run))
+        configs.append(measure(_label(shape, out, training), partial(_on_block, cls, shape[-1], out, run)))
     return {"configs": configs}
 
 
@@ -308,5 +325,5 @@ def probe_numerics_inference(ns: Namespace) -> Measurement:
 
 
 def probe_numerics_training(ns: Namespace) -> Measurement:
-    """Outputs with training=True (batch statistics) after the same assignment, on a fresh block."""
+    """Outputs with training=True (batch statistics) after the same assignment (every value is assigned again)."""
     return _probe_numerics(ns, training=True)

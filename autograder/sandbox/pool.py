@@ -92,15 +92,18 @@ class _Collected:
         self.output = bytearray()
         self.limits = limits
         self.overflow = False
+        self.started = time.monotonic()
+        self.record_times: list[float] = []
 
     def add_records(self, chunk: bytes) -> bool:
-        """Keep ``chunk``; False when the job has now sent more than it may."""
+        """Keep ``chunk`` (and when its lines arrived); False when the job has now sent more than it may."""
         if self.overflow:
             return True
         if len(self.records) + len(chunk) > self.limits.max_result_bytes:
             self.overflow = True
             return False
         self.records += chunk
+        self.record_times += [round(time.monotonic() - self.started, 4)] * chunk.count(b"\n")
         return True
 
     def add_output(self, chunk: bytes) -> None:
@@ -236,6 +239,7 @@ class WarmWorker:
                             return crashed_answer("lost its worker process while grading (the worker was restarted)")
                         if message.get("kind") == "exit" and ended is None:
                             ended, drain_until = message, time.monotonic() + DRAIN_S
+                            ended["ended_s"] = round(time.monotonic() - collected.started, 4)
                             selector.unregister(self.sock)
                         continue
                     chunk = os.read(key.fd, 1 << 16)
@@ -251,6 +255,7 @@ class WarmWorker:
         lines, incomplete = collected.lines()
         answer = WorkerAnswer.from_dict({k: v for k, v in ended.items() if k not in ("kind", "id")})
         answer.records, answer.incomplete_line = lines, incomplete
+        answer.record_times = collected.record_times[: len(lines)]
         answer.output = bytes(collected.output).decode("utf-8", "replace")
         if collected.overflow:
             answer.status, answer.reason = "crashed", "sent more result data than allowed"

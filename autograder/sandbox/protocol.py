@@ -66,6 +66,9 @@ class WorkerAnswer:
         peak_rss_mb: peak memory of the submission (its cgroup, or sampled RSS + tmpfs).
         sandbox: what the warm worker provided (``cgroup``: "v1"/"v2"/"", ``dedicated_uid``).
         infrastructure: the grading machinery failed (a worker died): not cached, retried.
+        record_times: when each complete record line reached the grader, in seconds after the
+            job was handed to the worker (the benchmark's timeline: set-up ends with the first).
+        ended_s: when the worker reported the job's end (its tree killed and cleaned up), same clock.
     """
 
     status: str
@@ -78,6 +81,8 @@ class WorkerAnswer:
     peak_rss_mb: float = 0.0
     sandbox: dict[str, Any] = field(default_factory=dict)
     infrastructure: bool = False
+    record_times: list[float] = field(default_factory=list)
+    ended_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (the Dask runner ships answers as JSON)."""
