@@ -30,17 +30,18 @@ from pathlib import Path
 from typing import Any
 
 from autograder import paths
-from autograder.checks.source_rules import python_source
+from autograder.checks.source_rules import MAX_CELL_CHARS, python_source
 
 log = logging.getLogger(__name__)
 
 ANSWER_TAG_PREFIX = "answer:"
 IGNORE_TAG = "otter_ignore"
-DYNAMIC_NAMES = frozenset({"globals", "locals", "vars", "eval", "exec", "compile", "get_ipython", "__import__",
-                           "__builtins__", "__main__", "importlib", "inspect", "sys", "builtins"})
-"""Identifiers through which code can read the notebook's globals without naming them."""
+DYNAMIC_NAMES = frozenset({"globals", "locals", "vars", "eval", "exec", "compile", "__import__", "__builtins__",
+                           "__main__", "importlib", "inspect", "sys", "builtins"})
+"""Identifiers through which code can read the notebook's globals without naming them. (``get_ipython``
+is not one: while grading it is a stand-in whose magics do nothing and which holds no namespace.)"""
 DYNAMIC_ATTRIBUTES = frozenset({"__globals__", "f_globals", "f_locals", "__dict__", "modules", "gi_frame",
-                                "tb_frame", "cr_frame", "f_back"})
+                                "tb_frame", "cr_frame", "f_back", "user_ns", "user_global_ns"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,10 @@ def digest(source: str) -> str:
 
 
 def usage(source: str) -> Usage | None:
-    """What ``source`` (as IPython runs it) binds and reads; None if it cannot be parsed."""
+    """What ``source`` (as IPython runs it) binds and reads; None if it cannot be parsed (or is
+    too large to parse in the grader, whose memory is everyone's)."""
+    if len(source) > MAX_CELL_CHARS:
+        return None
     try:
         tree = ast.parse(python_source(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -279,10 +283,12 @@ class KnownLesson:
         keep_all = False
         kept: list[dict[str, Any]] = []
         for cell in reversed(cells):
+            if keep_all:
+                kept.append(cell)
+                continue
             source = str(cell.get("source", ""))
             found = usage(source)
-            if (not keep_all and found is not None and digest(source) in self.demo_cells
-                    and not found.binds & needed):
+            if found is not None and digest(source) in self.demo_cells and not found.binds & needed:
                 continue
             kept.append(cell)
             if found is None or found.dynamic:
