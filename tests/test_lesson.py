@@ -8,6 +8,7 @@ import nbformat
 import pytest
 from helpers import TEMPLATE, build_submission, solution_answers, write_submission
 
+from autograder.grading import lesson as lesson_module
 from autograder.grading.core import GradingSettings, grade_submissions
 from autograder.grading.inputs import discover
 from autograder.grading.lesson import KnownLesson, describe_template, usage
@@ -148,3 +149,15 @@ def test_skipping_changes_no_score(tmp_path, expected_path):
     assert results["full"].score == results["needs_demo"].score == 18
     assert results["untouched"].score == 0
     assert not results["needs_demo"].cell_errors
+
+
+def test_a_cell_analysed_once_is_remembered_by_its_source():
+    source = "x_remembered = shift_right(y)\n"
+    assert lesson_module.usage(source) is lesson_module.usage(source)
+
+
+def test_a_long_cell_is_analysed_without_being_remembered():
+    source = "z = 1\n" + "# filler\n" * (lesson_module.CACHED_CELL_CHARS // 9 + 1)
+    before = lesson_module._usage.cache_info().currsize
+    assert lesson_module.usage(source).binds == frozenset({"z"})
+    assert lesson_module._usage.cache_info().currsize == before

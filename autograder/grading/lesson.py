@@ -21,6 +21,7 @@ grants anything, it only saves time where the outcome is already known.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import logging
@@ -40,6 +41,9 @@ DYNAMIC_NAMES = frozenset({"globals", "locals", "vars", "eval", "exec", "compile
                            "__main__", "importlib", "inspect", "sys", "builtins"})
 """Identifiers through which code can read the notebook's globals without naming them. (``get_ipython``
 is not one: while grading it is a stand-in whose magics do nothing and which holds no namespace.)"""
+USAGE_CACHE_SIZE, CACHED_CELL_CHARS = 2048, 20_000
+"""Distinct cell sources whose analysis is remembered, and the longest remembered (the template's
+longest cell has about 6,000): at most 40 M characters of keys, whatever the batch holds."""
 DYNAMIC_ATTRIBUTES = frozenset({"__globals__", "f_globals", "f_locals", "__dict__", "modules", "gi_frame",
                                 "tb_frame", "cr_frame", "f_back", "user_ns", "user_global_ns"})
 
@@ -69,6 +73,14 @@ def usage(source: str) -> Usage | None:
     too large to parse in the grader, whose memory is everyone's)."""
     if len(source) > MAX_CELL_CHARS:
         return None
+    return _usage(source) if len(source) <= CACHED_CELL_CHARS else _usage.__wrapped__(source)
+
+
+@functools.lru_cache(maxsize=USAGE_CACHE_SIZE)
+def _usage(source: str) -> Usage | None:
+    """:func:`usage`, remembered by source: most cells of a class's notebooks are the template's,
+    word for word, and analysing them (IPython's transformer, then the AST walks) cost 40 ms
+    per notebook before the workers could start."""
     try:
         tree = ast.parse(python_source(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
