@@ -37,6 +37,10 @@ class ResultCache:
         except (OSError, json.JSONDecodeError):
             return None
 
+    def has(self, key: str) -> bool:
+        """Whether an entry for ``key`` exists (:meth:`get` may still find it corrupt)."""
+        return (self.folder / f"{key}.json").is_file()
+
     def put(self, key: str, entry: dict[str, Any]) -> None:
         """Store ``entry`` atomically."""
         atomic_write_text(self.folder / f"{key}.json", json.dumps(entry))

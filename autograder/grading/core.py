@@ -6,6 +6,7 @@ test suite all call :func:`grade_submissions`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -195,7 +196,6 @@ def grade_submissions(
         if on_result is not None:
             on_result(result)
 
-    jobs, pending = _plan(submissions, salt, cache, settings, deliver)
 
     def finish(job: Job, answer: WorkerAnswer) -> None:
         sub, parsed, digest = pending[job.id]
@@ -210,11 +210,27 @@ def grade_submissions(
             cache.put(digest, result.to_dict())
         deliver(result)
 
-    if jobs:
-        with make_runner(settings.scheduler, min(settings.workers, len(jobs)), stderr=stderr,
-                         hidden=hidden_folders(settings.protect)) as runner:
+    def runner_for(jobs: int) -> JobRunner:
+        return make_runner(settings.scheduler, min(settings.workers, jobs), stderr=stderr,
+                           hidden=hidden_folders(settings.protect))
+
+    with contextlib.ExitStack() as stack:
+        # the workers warm up (seconds of imports) while the batch is planned
+        uncached = _uncached(submissions, salt, cache, settings)
+        runner = stack.enter_context(runner_for(uncached)) if uncached else None
+        jobs, pending = _plan(submissions, salt, cache, settings, deliver)
+        if jobs:
+            runner = runner or stack.enter_context(runner_for(len(jobs)))  # a cache entry was unreadable
             runner.run(jobs, finish)
     return [results[s.key] for s in submissions if s.key in results]
+
+
+def _uncached(submissions: list[Submission], salt: str, cache: ResultCache | None, settings: GradingSettings) -> int:
+    """How many submissions will need a worker, from their hashes alone (before any parsing)."""
+    readable = [s for s in submissions if not s.error and s.data is not None]
+    if cache is None or settings.force:
+        return len(readable)
+    return sum(1 for s in readable if not cache.has(content_hash(s.data, salt)))
 
 
 def _plan(submissions: list[Submission], salt: str, cache: ResultCache | None, settings: GradingSettings,

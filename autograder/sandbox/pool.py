@@ -140,18 +140,17 @@ class WarmWorker:
         self._home: str | None = None
         self.import_s = 0.0
         self.sandbox: dict[str, Any] = {}
+        self._launched = False  # started by launch(), its "ready" not read yet
+        self._ready = False  # its "ready" was read: it takes jobs
 
     @property
     def alive(self) -> bool:
         """Whether the worker process is running."""
         return self.proc is not None and self.proc.poll() is None
 
-    def start(self) -> None:
-        """Start the worker and wait until it is warm.
-
-        Raises:
-            WorkerError: if it does not say it is ready in time.
-        """
+    def launch(self) -> None:
+        """Start the worker process without waiting for it: it imports TensorFlow (seconds)
+        while the grader plans the batch. :meth:`start` waits for it to be warm."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._home = tempfile.mkdtemp(prefix="autograder-worker-")
         try:
@@ -169,12 +168,24 @@ class WarmWorker:
             theirs.close()
         self.sock = ours
         protocol.send(ours, {"kind": "configure", "hide": self._hidden})
+        self._launched = True
+
+    def start(self) -> None:
+        """Start the worker (unless :meth:`launch` just did) and wait until it is warm.
+
+        Raises:
+            WorkerError: if it does not say it is ready in time.
+        """
+        if not (self._launched and self.alive):
+            self.launch()
+        self._launched = False
         hello = self._receive(STARTUP_TIMEOUT_S)
         if hello is None or hello.get("kind") != "ready":
             self.stop()
             raise WorkerError(f"worker {self.slot} did not start (got {hello!r})")
         self.import_s = float(hello.get("import_s", 0.0))
         self.sandbox = dict(hello.get("sandbox") or {})
+        self._ready = True
 
     def _receive(self, timeout_s: float) -> dict[str, Any] | None:
         assert self.sock is not None
@@ -186,7 +197,7 @@ class WarmWorker:
 
     def run(self, job: Job) -> WorkerAnswer:
         """Run one job; never raises for anything the submission does."""
-        if not self.alive:
+        if not (self._ready and self.alive):
             self.start()
         assert self.sock is not None
         limits = SandboxLimits.from_dict(job.message.get("limits", {}))
@@ -271,6 +282,7 @@ class WarmWorker:
 
     def stop(self) -> None:
         """Close the control socket (the worker ends its job and exits), then force it."""
+        self._launched = self._ready = False
         if self.sock is not None:
             with contextlib.suppress(OSError):
                 self.sock.close()
@@ -308,6 +320,14 @@ class WorkerPool(JobRunner):
     def sandbox(self) -> dict[str, Any]:
         """What the workers provide to submissions (from the first one that started)."""
         return next((w.sandbox for w in self._workers if w.sandbox), {})
+
+    def open(self) -> None:
+        """Launch every worker now: they warm up while the caller plans the batch."""
+        for worker in self._workers:
+            try:
+                worker.launch()
+            except OSError as exc:  # run() starts it again and reports what fails
+                log.warning("worker %d could not be launched: %s", worker.slot, exc)
 
     def close(self) -> None:
         """Stop every worker (polite first, then forced)."""
