@@ -83,3 +83,19 @@ def test_redactor_keeps_ordinary_text_and_caps_length():
     assert redactor.clean("name 'tf' is not defined") == "name 'tf' is not defined"
     assert redactor.clean("x" * 200).endswith("…[truncated]")
     assert len(redactor.clean("x" * 200)) < 70
+
+
+def test_redactor_finds_a_protected_line_in_a_line_too_long_to_remember():
+    from autograder.checks.redact import REMEMBERED_CHARS
+
+    redactor = Redactor([SECRET_SOURCE])
+    text = "y" * REMEMBERED_CHARS + " x = seeded_uniform(1234, (2, 5, 5, 3))"
+    assert redactor.leaks(text) and redactor.leaks(text)
+    assert "[hidden line removed]" in redactor.clean(text, limit=10**6)
+
+
+def test_redactor_verdicts_do_not_change_when_remembered():
+    redactor = Redactor([SECRET_SOURCE])
+    lines = ["    return {'out': block(x)}", "an ordinary message of some length"]
+    first = [redactor.leaks(line) for line in lines]
+    assert first == [True, False] and [redactor.leaks(line) for line in lines] == first

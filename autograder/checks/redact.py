@@ -8,6 +8,7 @@ reference) and caps the length.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,6 +16,8 @@ MIN_LINE = 12
 """Shorter lines ("return x", "else:") are too common to be evidence of a leak."""
 SUBSTRING_MIN = 24
 """Protected lines this long are also found inside longer lines (a quoted or prefixed copy)."""
+REMEMBERED_LINES, REMEMBERED_CHARS = 8192, 2000
+"""How many distinct lines' verdicts are kept, and the longest line kept."""
 
 
 class Redactor:
@@ -31,6 +34,8 @@ class Redactor:
             line.strip() for text in protected_sources for line in text.splitlines() if len(line.strip()) >= MIN_LINE
         }
         self._long = tuple(sorted(p for p in self._lines if len(p) >= SUBSTRING_MIN))
+        # the same judge messages come back for most of a class: a line is searched once
+        self._remembered = functools.lru_cache(maxsize=REMEMBERED_LINES)(self._search)
 
     @classmethod
     def for_paths(cls, paths: Iterable[Path], *, limit: int = 600) -> Redactor:
@@ -46,6 +51,9 @@ class Redactor:
         return any(self._contains_protected(line) for line in text.splitlines())
 
     def _contains_protected(self, line: str) -> bool:
+        return self._remembered(line) if len(line) <= REMEMBERED_CHARS else self._search(line)
+
+    def _search(self, line: str) -> bool:
         stripped = line.strip()
         if len(stripped) < MIN_LINE:
             return False

@@ -15,12 +15,16 @@ Sequential as S``), helper functions that build one, and ``getattr(keras, "Seque
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Iterable
 
 SourceRule = Callable[[list[str]], str | None]
 """``rule(cell sources in order) -> student-facing problem, or None``."""
 
 MODEL_NAMES = frozenset({"Sequential", "Model", "Functional", "Input"})
+TRANSFORM_CACHE_SIZE, CACHED_CELL_CHARS = 2048, 20_000
+"""Distinct cell sources whose IPython form is remembered, and the longest remembered (the
+template's longest cell has about 6,000 characters): at most 80 M characters, whatever the batch holds."""
 MAX_CELL_CHARS = 200_000
 """Larger cells are not parsed in the grader (its memory is everyone's); one defining
 resnetBlock is then a problem in itself."""
@@ -38,7 +42,16 @@ def _terminal(node: ast.AST) -> str:
 
 
 def python_source(source: str) -> str:
-    """The cell as IPython would run it (magics and shell escapes become plain calls)."""
+    """The cell as IPython would run it (magics and shell escapes become plain calls).
+
+    Remembered by source (up to ``CACHED_CELL_CHARS``): most cells of a class's notebooks are
+    the template's word for word, and IPython's transformer is the slow part of reading them.
+    """
+    return _transformed(source) if len(source) <= CACHED_CELL_CHARS else _transformed.__wrapped__(source)
+
+
+@functools.lru_cache(maxsize=TRANSFORM_CACHE_SIZE)
+def _transformed(source: str) -> str:
     try:
         from IPython.core.inputtransformer2 import TransformerManager
     except ImportError:  # pragma: no cover - IPython is a dependency of grading
@@ -103,11 +116,12 @@ def resnet_block_rule(sources: list[str]) -> str | None:
     if any(len(s) > MAX_CELL_CHARS for s in relevant):
         return (f"the cell defining resnetBlock is longer than {MAX_CELL_CHARS:,} characters; keep the class in "
                 "a cell of ordinary size so that it can be checked.")
-    trees = _parse(s for s in sources if len(s) <= MAX_CELL_CHARS)
-    classes = [node for tree in trees for node in ast.walk(tree)
+    # a class named resnetBlock is only in a cell whose text names it; the names it may use are anywhere
+    classes = [node for tree in _parse(relevant) for node in ast.walk(tree)
                if isinstance(node, ast.ClassDef) and node.name == "resnetBlock"]
     if not classes:
         return None
+    trees = _parse(s for s in sources if len(s) <= MAX_CELL_CHARS)
     found = classes[-1]
     aliases, builders = _aliases_and_builders(trees)
     if any(_terminal(base) in {"Model", "Sequential", "Functional"} or _terminal(base) in aliases

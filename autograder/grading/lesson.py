@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import paths
-from autograder.checks.source_rules import MAX_CELL_CHARS, python_source
+from autograder.checks.source_rules import CACHED_CELL_CHARS, MAX_CELL_CHARS, python_source
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,8 @@ DYNAMIC_NAMES = frozenset({"globals", "locals", "vars", "eval", "exec", "compile
                            "__main__", "importlib", "inspect", "sys", "builtins"})
 """Identifiers through which code can read the notebook's globals without naming them. (``get_ipython``
 is not one: while grading it is a stand-in whose magics do nothing and which holds no namespace.)"""
-USAGE_CACHE_SIZE, CACHED_CELL_CHARS = 2048, 20_000
-"""Distinct cell sources whose analysis is remembered, and the longest remembered (the template's
-longest cell has about 6,000): at most 40 M characters of keys, whatever the batch holds."""
+USAGE_CACHE_SIZE = 2048
+"""Distinct cell sources whose analysis is remembered (each at most ``CACHED_CELL_CHARS`` long)."""
 DYNAMIC_ATTRIBUTES = frozenset({"__globals__", "f_globals", "f_locals", "__dict__", "modules", "gi_frame",
                                 "tb_frame", "cr_frame", "f_back", "user_ns", "user_global_ns"})
 
