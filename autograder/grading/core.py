@@ -196,7 +196,6 @@ def grade_submissions(
         if on_result is not None:
             on_result(result)
 
-
     def finish(job: Job, answer: WorkerAnswer) -> None:
         sub, parsed, digest = pending[job.id]
         try:
