@@ -35,6 +35,7 @@ from autograder.grading.results import SubmissionResult
 from autograder.manual.final import FinalGrade
 from autograder.manual.rubric import Rubric
 from autograder.reporting import plots
+from autograder.reporting.mistakes import common_mistakes
 from autograder.reporting.summary import question_order, questions_of, summarize
 from autograder.reporting.written import render_answer, written_csv
 
@@ -174,8 +175,14 @@ def report_page(results: list[SubmissionResult], finals: dict[str, FinalGrade] |
         "slowest": plots.slowest_chart(summary.slowest),
     }
     manual = _manual_summary(list((finals or {}).values()))
+    students = {r.key: r.student for r in results}
+    mistakes = {
+        q: [{"group": g, "links": [{"key": k, "student": students.get(k, ""), "href": _href("feedback/", k)}
+                                   for k in g.keys]} for g in groups]
+        for q, groups in common_mistakes(results).items()
+    }
     return _render("report.html", s=summary, rows=rows, questions=questions_of(results), plots=charts,
-                   manual=manual, written_questions=WRITTEN_QUESTIONS if finals else ())
+                   manual=manual, written_questions=WRITTEN_QUESTIONS if finals else (), mistakes=mistakes)
 
 
 def _manual_summary(finals: list[FinalGrade]) -> list[dict[str, Any]]:
