@@ -37,14 +37,18 @@ test-tools:
 	    { apt-get update -q >/dev/null 2>&1 && $(APT_INSTALL) chromium >/dev/null 2>&1; }; }; } || \
 	  echo "note: chromium is not installed: the test of the review app in a browser will be skipped"
 
+# the suite in TEST_WORKERS processes (pytest-xdist); tests that share a grading batch run in one (loadgroup)
+TEST_WORKERS ?= $(WORKERS)
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder  # long poles first: tests/conftest.py
+
 test: $(STAMP) test-tools
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_PARALLEL)
 
 # the edit loop: everything but the end-to-end tests marked slow (CI runs those too, in `make test`)
 test-fast: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" $(PYTEST_PARALLEL)
 
 bench: build
 	$(PY) benchmarks/bench_grading.py

@@ -17,6 +17,7 @@ from autograder.assign import AssignError, AssignResult, main, read_master
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTER = ROOT / "assignment" / "pooling_norms_layers.ipynb"
+pytestmark = pytest.mark.xdist_group("assign_build")  # one Otter Assign build, in one worker
 TEMPLATE_DIR = ROOT / "student_template"
 QUESTIONS = ("q1", "q2", "q3", "q4")
 WRITTEN = ("q1", "q2")

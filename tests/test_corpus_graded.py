@@ -21,6 +21,7 @@ from autograder.grading.core import GradingSettings, grade_submissions
 from autograder.grading.inputs import discover
 
 ENTRIES = load_corpus()
+pytestmark = pytest.mark.xdist_group("corpus")  # one worker grades the corpus, once
 
 
 def _key(entry: CorpusEntry) -> str:

@@ -10,7 +10,7 @@ from autograder.grading.core import NOT_THIS_ASSIGNMENT, GradingSettings, grade_
 from autograder.grading.inputs import discover
 from autograder.reporting.results_json import results_json
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("foreign_notebooks")]
 
 
 @pytest.fixture(scope="module")

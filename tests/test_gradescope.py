@@ -31,6 +31,8 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.ipynb"))
 CASES = [p.stem for p in EXAMPLES]
 """The example submissions (examples/), graded by every path."""
 TOTAL = max_points()
+CORE_RESULTS = pytest.mark.xdist_group("gradescope_core_results")
+"""The tests that compare with the core's grades of the examples run in one worker (graded once)."""
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +177,7 @@ def core_results(case_notebooks, expected_path):
     return {Path(r.source).stem: r for r in results}
 
 
+@CORE_RESULTS
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_gradescope_grades_like_the_core(gradescope_zip, case_notebooks, core_results, tmp_path, case):
@@ -199,6 +202,7 @@ def test_gradescope_grades_like_the_core(gradescope_zip, case_notebooks, core_re
         assert '"privileges_dropped": true' in proc.stdout
 
 
+@CORE_RESULTS
 @pytest.mark.slow
 def test_otter_export_zip_is_graded(gradescope_zip, case_notebooks, core_results, tmp_path):
     """The zip that grader.export() makes (notebook + log) is graded like the bare notebook."""

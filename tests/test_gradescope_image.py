@@ -15,7 +15,7 @@ from helpers import EXAMPLE_SCORES, ROOT
 
 from autograder.gradescope import build, container
 
-pytestmark = [pytest.mark.slow, pytest.mark.registry]
+pytestmark = [pytest.mark.slow, pytest.mark.registry, pytest.mark.xdist_group("gradescope_image")]
 
 DEFAULT_MEMORY_MB, DEFAULT_CPUS = 768, 0.5
 """Gradescope's defaults (docs/gradescope.md)."""

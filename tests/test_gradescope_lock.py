@@ -12,7 +12,7 @@ import pytest
 
 from autograder.gradescope import lock
 
-pytestmark = [pytest.mark.slow, pytest.mark.registry]
+pytestmark = [pytest.mark.slow, pytest.mark.registry, pytest.mark.xdist_group("gradescope_lock")]
 
 
 def _normalized(name: str) -> str:

@@ -59,6 +59,9 @@ def test_case_variants_of_the_suffix_are_graded(gradescope_zip, tmp_path, soluti
     ('{"feedback_before_publishing": "everything"}', "is not one of"),
     ('{"max_graded_submissions": 0}', "max_graded_submissions"),
     ('{"max_graded_submisions": 3}', "Additional properties"),
+    ('{"cell_timeout_seconds": 0}', "cell_timeout_seconds"),
+    ('{"notebook_timeout_seconds": 7200}', "notebook_timeout_seconds"),
+    ('{"cell_timeout_seconds": "60"}', "cell_timeout_seconds"),
     ("{not json", "not readable JSON"),
 ])
 def test_invalid_options_name_the_file_and_the_problem(tmp_path, text, problem):
@@ -67,6 +70,19 @@ def test_invalid_options_name_the_file_and_the_problem(tmp_path, text, problem):
     with pytest.raises(OptionsError, match=problem) as info:
         GradescopeOptions.load(path)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(("options", "cell_s", "notebook_s"), [
+    ({}, SandboxLimits().cell_timeout_s, SandboxLimits().timeout_s),
+    ({"cell_timeout_seconds": 10}, 10, SandboxLimits().timeout_s),
+    ({"cell_timeout_seconds": None, "notebook_timeout_seconds": 420.5}, SandboxLimits().cell_timeout_s, 420.5),
+])
+def test_time_budgets_come_from_the_options(tmp_path, options, cell_s, notebook_s):
+    path = tmp_path / "gradescope_config.json"
+    path.write_text(json.dumps(options))
+    limits = container.Resources(memory_mb=768, cpus=0.5).limits(GradescopeOptions.load(path).base_limits())
+    assert (limits.cell_timeout_s, limits.timeout_s) == (cell_s, notebook_s)
+    assert (limits.memory_mb, limits.threads) == (368, 1)  # the container still decides memory and threads
 
 
 @pytest.mark.parametrize(("memory_mb", "cpus", "submission_mb", "threads"), [

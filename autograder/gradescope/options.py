@@ -7,6 +7,10 @@
 - ``max_graded_submissions``: grade at most this many submissions per student (``null``: no
   limit); later ones get a message and keep the ``keep_score`` (``"best"`` or ``"last"``)
   graded score, read from Gradescope's ``submission_metadata.json``.
+- ``cell_timeout_seconds`` and ``notebook_timeout_seconds``: how long one cell, and the whole
+  notebook with its hidden checks, may run before it is stopped (``null``: the grader's
+  defaults, 60 and 180 s). Keep the notebook's budget well inside Gradescope's own timeout
+  (10 minutes by default), so that a submission that hangs still gets its results.json.
 
 The build validates the file and ships it in the zip; ``run_autograder`` reads it there.
 """
@@ -14,13 +18,14 @@ The build validates the file and ships it in the zip; ``run_autograder`` reads i
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from autograder import paths
+from autograder.sandbox.limits import SandboxLimits
 
 DEFAULT_CONFIG = paths.CODE_ROOT / paths.GRADESCOPE_CONFIG_NAME
 """Beside the package: the checkout's root, or the unpacked zip (an installed package has none: defaults)."""
@@ -31,6 +36,9 @@ SCHEMA: dict[str, Any] = {
         "feedback_before_publishing": {"enum": list(FEEDBACK_LEVELS)},
         "max_graded_submissions": {"anyOf": [{"type": "null"}, {"type": "integer", "minimum": 1}]},
         "keep_score": {"enum": ["best", "last"]},
+        "cell_timeout_seconds": {"anyOf": [{"type": "null"}, {"type": "number", "exclusiveMinimum": 0}]},
+        "notebook_timeout_seconds": {"anyOf": [{"type": "null"}, {"type": "number", "exclusiveMinimum": 0,
+                                                                  "maximum": 3600}]},
     },
     "additionalProperties": False,
 }
@@ -47,6 +55,14 @@ class GradescopeOptions:
     feedback_before_publishing: str = "total"
     max_graded_submissions: int | None = None
     keep_score: str = "best"
+    cell_timeout_seconds: float | None = None
+    notebook_timeout_seconds: float | None = None
+
+    def base_limits(self) -> SandboxLimits:
+        """The grader's default limits with the instructor's time budgets."""
+        limits = SandboxLimits()
+        return replace(limits, cell_timeout_s=self.cell_timeout_seconds or limits.cell_timeout_s,
+                       timeout_s=self.notebook_timeout_seconds or limits.timeout_s)
 
     @classmethod
     def load(cls, path: Path = DEFAULT_CONFIG) -> GradescopeOptions:

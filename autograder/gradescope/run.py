@@ -182,9 +182,10 @@ def grade(root: Path) -> dict[str, Any]:
         submissions = discover([find_submission(root / "submission")])
     except SubmissionError as exc:
         submissions = [Submission("submission", str(root / "submission"), error=str(exc))]
-    settings = GradingSettings(limits=resources.limits(), workers=1, expected_path=expected_path, cache_dir=None,
-                               protect=private)
-    print(f"limits: {settings.limits.memory_mb} MB for the notebook, {settings.limits.threads or 'default'} threads")
+    limits = resources.limits(options.base_limits())
+    settings = GradingSettings(limits=limits, workers=1, expected_path=expected_path, cache_dir=None, protect=private)
+    print(f"limits: {limits.memory_mb} MB for the notebook, {limits.threads or 'default'} threads, "
+          f"{limits.cell_timeout_s:g} s per cell, {limits.timeout_s:g} s in all")
     results = grade_submissions(submissions, settings, stderr=sys.stderr)
     if len(results) != 1:
         raise RuntimeError(f"expected one result, got {len(results)}")

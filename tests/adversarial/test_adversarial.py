@@ -11,19 +11,18 @@ import os
 import socket
 import threading
 
-import psutil
 import pytest
 from attacks import ATTACKS, ORPHAN_SLEEP, SECRET_NAME, SECRET_VALUE
 from helpers import ROOT, build_submission, write_submission
+from shared_machine import leftover_processes
 
 from autograder.checks.redact import Redactor
 from autograder.grading.core import GradingSettings, default_redactor, grade_submissions
 from autograder.grading.inputs import discover
 from autograder.reporting.results_json import results_json
 from autograder.sandbox.limits import SandboxLimits
-from autograder.sandbox.uids import BLOCK_COUNT, BLOCK_SIZE, SANDBOX_UID_BASE
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("adversarial_batch")]
 
 LIMITS = SandboxLimits(timeout_s=90, cell_timeout_s=10, probe_timeout_s=20, memory_mb=2048)
 
@@ -103,17 +102,8 @@ def test_attack_scores_no_more_than_its_baseline(batch, attack):
 
 
 def test_no_process_is_left_behind(batch):
-    leftovers = []
-    for proc in psutil.process_iter(["uids", "cmdline"]):
-        try:
-            uid = proc.info["uids"].real
-        except (psutil.Error, AttributeError):
-            continue
-        if SANDBOX_UID_BASE <= uid < SANDBOX_UID_BASE + BLOCK_SIZE * BLOCK_COUNT:
-            leftovers.append((proc.pid, proc.info["cmdline"]))
-    assert leftovers == []
-    sleepers = [p for p in psutil.process_iter(["cmdline"]) if (p.info["cmdline"] or [])[:2] == ["sleep", ORPHAN_SLEEP]]
-    assert sleepers == []
+    assert leftover_processes() == []
+    assert leftover_processes(uids=None, cmdline_prefix=["sleep", ORPHAN_SLEEP]) == []
 
 
 def test_network_is_unreachable_from_student_code(batch):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 
-import psutil
 import pytest
 from attacks import SECRET_NAME, SECRET_VALUE
 from attacks_isolation import ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_notebook
@@ -26,10 +25,10 @@ from helpers import (
     grading_env,
     write_submission,
 )
+from shared_machine import leftover_processes
 
-from autograder.sandbox.uids import BLOCK_COUNT, BLOCK_SIZE, SANDBOX_UID_BASE
-
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="drops root's CAP_SYS_ADMIN")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="drops root's CAP_SYS_ADMIN"),
+              pytest.mark.xdist_group("container_fallback")]
 
 ATTACKS = {a.name: a for a in ISOLATION_ATTACKS}
 USED = ("replay_from_memory", "read_neighbour_memory", "environment_block", "fork_chain_survivor", "daemon_survivor")
@@ -74,6 +73,4 @@ def test_survivors_are_killed_by_uid_and_harm_no_one(fallback):
     for key, row in rows.items():
         if key.endswith("neighbour") or key == "s9_honest_after":
             assert (row["status"], row["score"]) == ("graded", "18"), (key, row["reason"])
-    leftovers = [p.pid for p in psutil.process_iter(["uids"])
-                 if p.info["uids"] and SANDBOX_UID_BASE <= p.info["uids"].real < SANDBOX_UID_BASE + BLOCK_SIZE * BLOCK_COUNT]
-    assert leftovers == []
+    assert leftover_processes() == []

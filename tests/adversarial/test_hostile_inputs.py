@@ -22,7 +22,7 @@ import pytest
 import yaml
 from helpers import ROOT, build_submission, grading_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile_inputs")]
 
 ESC_NAME = "\x1b[2J\x1b[Hfake-line"
 MARKUP_NAME = "[bold red]boom[blink]"

@@ -21,7 +21,7 @@ from attacks import ATTACKS as BASE_ATTACKS
 from attacks_isolation import ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_notebook
 from helpers import EXAMPLE_SCORES, ROOT, copy_examples, example_scores, grading_env, write_submission
 
-pytestmark = [pytest.mark.slow, pytest.mark.registry]
+pytestmark = [pytest.mark.slow, pytest.mark.registry, pytest.mark.xdist_group("installed_package")]
 
 USED = {a.name: a for a in (*ISOLATION_ATTACKS, *BASE_ATTACKS)
         if a.name in ("read_hidden_sources", "steal_judges", "read_neighbour_files")}

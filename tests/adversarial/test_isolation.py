@@ -16,21 +16,21 @@ import json
 import os
 from pathlib import Path
 
-import psutil
 import pytest
 from attacks import SECRET_NAME, SECRET_VALUE, Attack
 from attacks_isolation import CHANNEL_ATTACKS, ISOLATION_ATTACKS, LEAK, NEIGHBOUR_MARKER, neighbour_notebook
 from helpers import build_submission, write_submission
+from shared_machine import SANDBOX_UIDS, leftover_processes, quiet_machine
 
 from autograder.grading.core import GradingSettings, grade_submissions
 from autograder.grading.inputs import discover
 from autograder.sandbox.limits import SandboxLimits
-from autograder.sandbox.uids import BLOCK_COUNT, BLOCK_SIZE, SANDBOX_UID_BASE
 
 pytestmark = pytest.mark.slow
+SEQUENCE, CHANNEL, FAIRNESS = (pytest.mark.xdist_group(f"isolation_{name}") for name in ("sequence", "channel", "fairness"))
+"""Each batch's tests run in one worker (the batch is graded once); the three batches may run in different ones."""
 
 LIMITS = SandboxLimits(timeout_s=90, cell_timeout_s=20, probe_timeout_s=20, memory_mb=2048)
-SANDBOX_UIDS = range(SANDBOX_UID_BASE, SANDBOX_UID_BASE + BLOCK_SIZE * BLOCK_COUNT)
 
 
 def _visible(result) -> str:
@@ -60,6 +60,7 @@ def _attack_result(sequence, attack: Attack):
     return next(r for key, r in sequence.items() if key.endswith(f"_{attack.name}"))
 
 
+@SEQUENCE
 @pytest.mark.parametrize("attack", ISOLATION_ATTACKS, ids=lambda a: a.name)
 def test_attack_finds_nothing_of_anyone_else(sequence, attack):
     result = _attack_result(sequence, attack)
@@ -70,6 +71,7 @@ def test_attack_finds_nothing_of_anyone_else(sequence, attack):
     assert "REPLAYED" not in result.output
 
 
+@SEQUENCE
 @pytest.mark.parametrize("attack", ISOLATION_ATTACKS, ids=lambda a: a.name)
 def test_attack_scores_no_more_than_its_answers(sequence, attack, solution_answers):
     result = _attack_result(sequence, attack)
@@ -78,6 +80,7 @@ def test_attack_scores_no_more_than_its_answers(sequence, attack, solution_answe
     assert result.status in attack.statuses, result.reason
 
 
+@SEQUENCE
 def test_every_neighbour_and_the_last_honest_submission_keep_full_marks(sequence):
     honest = {k: r for k, r in sequence.items() if k.endswith("_neighbour") or "honest" in k}
     assert len(honest) == len(ISOLATION_ATTACKS) + 2
@@ -85,12 +88,14 @@ def test_every_neighbour_and_the_last_honest_submission_keep_full_marks(sequence
         assert (result.status, result.score) == ("graded", result.max_score), (key, result.reason)
 
 
+@SEQUENCE
 def test_namespaces_and_syscall_filter_hold(sequence):
     output = _attack_result(sequence, next(a for a in ISOLATION_ATTACKS if a.name == "escape_namespaces")).output
     for word in ("UNSHARED", "SETNS", "MEMFD", "KEYRING", "SOCKET"):
         assert word not in output
 
 
+@SEQUENCE
 def test_memory_outside_processes_stays_bounded(sequence):
     for name in ("shm_and_tmp_hog", "sysv_shm_hog"):
         result = _attack_result(sequence, next(a for a in ISOLATION_ATTACKS if a.name == name))
@@ -100,28 +105,24 @@ def test_memory_outside_processes_stays_bounded(sequence):
     assert written <= LIMITS.scratch_mb
 
 
+@SEQUENCE
 def test_nothing_is_left_on_the_host(sequence):
-    leftovers = []
-    for proc in psutil.process_iter(["uids", "cmdline"]):
-        try:
-            uids = proc.info["uids"]
-        except psutil.Error:
-            continue
-        if uids and uids.real in SANDBOX_UIDS:
-            leftovers.append((proc.pid, proc.info["cmdline"]))
-    assert leftovers == []
-    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
-        for entry in os.scandir(folder):
-            info = entry.stat(follow_symlinks=False)
-            assert info.st_uid not in SANDBOX_UIDS and not entry.name.startswith(("ag-hog-", "autograder-root-",
-                                                                                   "autograder-work-")), entry.path
+    assert leftover_processes() == []
+    with quiet_machine():  # no other test worker's batch is running meanwhile
+        for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+            for entry in os.scandir(folder):
+                info = entry.stat(follow_symlinks=False)
+                assert info.st_uid not in SANDBOX_UIDS and not entry.name.startswith(("ag-hog-", "autograder-root-",
+                                                                                       "autograder-work-")), entry.path
 
 
+@SEQUENCE
 def test_cgroups_of_finished_workers_are_removed(sequence):
-    for mount in (Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup/pids"),
-                  Path("/sys/fs/cgroup")):
-        if mount.is_dir():
-            assert not list(mount.rglob("autograder-*")), mount
+    with quiet_machine():
+        for mount in (Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup/pids"),
+                      Path("/sys/fs/cgroup")):
+            if mount.is_dir():
+                assert not list(mount.rglob("autograder-*")), mount
 
 
 @pytest.fixture(scope="module")
@@ -136,12 +137,14 @@ def channel(tmp_path_factory, solution_answers, expected_path):
     return {r.key: r for r in results}
 
 
+@CHANNEL
 def test_thousands_of_cell_errors_are_kept_to_a_few(channel):
     result = channel["cell_error_flood"]
     assert result.status == "graded" and result.score == 0
     assert 0 < len(result.cell_errors) <= 50
 
 
+@CHANNEL
 @pytest.mark.parametrize("attack", CHANNEL_ATTACKS, ids=lambda a: a.name)
 def test_broken_records_cost_only_their_own_submission(channel, attack):
     result = channel[attack.name]
@@ -154,6 +157,7 @@ def test_broken_records_cost_only_their_own_submission(channel, attack):
     assert (neighbour.status, neighbour.score) == ("graded", neighbour.max_score)
 
 
+@CHANNEL
 def test_a_lone_surrogate_in_a_cell_error_is_graded_and_reported(channel):
     result = channel["cell_error_lone_surrogate"]
     assert result.score == result.max_score
@@ -180,6 +184,7 @@ def fairness(tmp_path_factory, solution_answers, expected_path):
     return {r.key: r for r in results}
 
 
+@FAIRNESS
 def test_busy_processes_do_not_push_a_neighbour_into_timeout(fairness):
     if not fairness["c2_honest"].isolation.get("sandbox_cgroup"):
         pytest.skip("no cgroup on this machine: CPU is shared per session only")

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 
-import psutil
 import pytest
 from attacks import ATTACKS as BASE_ATTACKS
 from attacks import SECRET_NAME, SECRET_VALUE
@@ -26,9 +25,11 @@ from helpers import (
     grading_env,
     write_submission,
 )
+from shared_machine import leftover_processes
 
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux's unshare")]
+              pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux's unshare"),
+              pytest.mark.xdist_group("unprivileged")]
 
 USED = {a.name: a for a in (*ISOLATION_ATTACKS, *BASE_ATTACKS)
         if a.name in ("environment_block", "fork_chain_survivor", "read_neighbour_files", "escape_namespaces",
@@ -75,6 +76,4 @@ def test_no_attack_reads_the_neighbour_sources_or_environment(unprivileged):
 def test_nothing_survives_and_nobody_is_harmed(unprivileged):
     rows = unprivileged["rows"]
     assert (rows["n_neighbour"]["status"], rows["n_neighbour"]["score"]) == ("graded", "18")
-    lingering = [p.pid for p in psutil.process_iter(["cmdline"])
-                 if "autograder.sandbox.zygote" in " ".join(p.info["cmdline"] or [])]
-    assert lingering == []
+    assert leftover_processes(uids=None, cmdline_contains="autograder.sandbox.zygote") == []

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hidden_numbers import DECIMAL, hidden_renderings
 
 from autograder.probes import q1, q2, q3, q4
+
+pytestmark = pytest.mark.xdist_group("reference_measurements")  # measured once per session: one worker
 
 
 def test_hidden_arrays_cover_every_check() -> None:

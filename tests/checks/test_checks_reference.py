@@ -13,6 +13,8 @@ from autograder.checks import ALL_CHECKS, CHECKS_BY_ID, QUESTIONS, max_points
 from autograder.checks.judging import judge
 from autograder.checks.redact import Redactor
 
+pytestmark = pytest.mark.xdist_group("reference_measurements")  # measured once per session: one worker
+
 DESIGN_TABLE = {
     "q1": [
         "q1_shift_shape_dtype",
