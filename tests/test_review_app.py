@@ -171,3 +171,51 @@ def test_scores_given_under_other_rubric_points_are_flagged(out):
     (out / "rubric.yaml").write_text((out / "rubric.yaml").read_text().replace("points: 1\n", "points: 2\n", 1))
     grade = ReviewSession(out).finals()["s0"]
     assert grade.written["q1"].score is None and any("rubric" in f for f in grade.flags)
+
+
+GROUP = {"check_id": "q1_shift_values", "message": "wrong values"}
+
+
+def test_the_mistakes_page_lists_the_group_with_its_students(client):
+    page = client.get(f"/{TOKEN}/mistakes").text
+    assert 'data-check="q1_shift_values"' in page and "Give to 3" in page
+    assert all(f"/{TOKEN}/student/s{i}" in page for i in range(3))
+
+
+def test_one_group_override_is_saved_for_every_student_and_counts_in_their_grade(client, out):
+    body = {**GROUP, "points": "0.5", "reason": "The lesson's figure was ambiguous."}
+    response = client.post(f"/{TOKEN}/api/group-override", json=body, headers={TOKEN_HEADER: TOKEN})
+    assert response.status_code == 200 and response.json["count"] == 3
+    saved = json.loads((out / "manual.json").read_text())["overrides"]
+    assert {k: v["q1_shift_values"]["points"] for k, v in saved.items()} == {"s0": 0.5, "s1": 0.5, "s2": 0.5}
+    assert {v["q1_shift_values"]["content_hash"] for v in saved.values()} == {"h0", "h1", "h2"}
+    session = ReviewSession(out)
+    assert [final_grade(r, session.store.load(), session.rubric).autograded for r in session.results] == [0.5] * 3
+    assert "3 overridden" in client.get(f"/{TOKEN}/mistakes").text
+
+
+def test_a_group_override_replaces_a_students_own_and_bumps_its_revision(client, out):
+    one = {"key": "s1", "check_id": "q1_shift_values", "points": "1", "reason": "mine", "revision": 0}
+    assert client.post(f"/{TOKEN}/api/override", json=one, headers={TOKEN_HEADER: TOKEN}).status_code == 200
+    body = {**GROUP, "points": "0", "reason": "for all"}
+    assert client.post(f"/{TOKEN}/api/group-override", json=body, headers={TOKEN_HEADER: TOKEN}).status_code == 200
+    saved = json.loads((out / "manual.json").read_text())["overrides"]["s1"]["q1_shift_values"]
+    assert (saved["reason"], saved["revision"]) == ("for all", 2)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({**GROUP, "points": "1"}, "reason"),
+    ({**GROUP, "points": "", "reason": "x"}, "enter the points"),
+    ({**GROUP, "points": "2", "reason": "x"}, "outside 0 to 1"),
+    ({"check_id": "q1_shift_values", "message": "another message", "points": "1", "reason": "x"}, "no such group"),
+    ({"check_id": ["q1_shift_values"], "message": "wrong values", "points": "1", "reason": "x"}, "no such group"),
+])
+def test_a_bad_group_override_saves_nothing_and_says_why(client, out, body, message):
+    response = client.post(f"/{TOKEN}/api/group-override", json=body, headers={TOKEN_HEADER: TOKEN})
+    assert response.status_code == 400 and message in response.json["error"]
+    assert not (out / "manual.json").exists() or not json.loads((out / "manual.json").read_text())["overrides"]
+
+
+def test_a_group_override_needs_the_header(client):
+    body = {**GROUP, "points": "1", "reason": "x"}
+    assert client.post(f"/{TOKEN}/api/group-override", json=body).status_code == 403

@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, r
 
 from autograder.manual.final import final_grade
 from autograder.manual.store import ConflictError, ManualInputError
+from autograder.reporting.mistakes import MistakeGroup, common_mistakes
 from autograder.reporting.written import render_answer
 from autograder.review.session import ReviewSession
 
@@ -140,7 +141,40 @@ def _routes(app: Blueprint, session: ReviewSession, token: str) -> None:
         return jsonify({"ok": True, "revision": entry.revision if entry else 0,
                         "points": entry.points if entry else None})
 
+    @app.get("/mistakes")
+    def mistakes() -> Any:
+        overrides = session.store.load().overrides
+        groups = {
+            q: [{"group": g, "overridden": sum(1 for k in g.keys if g.check_id in overrides.get(k, {}))}
+                for g in found]
+            for q, found in common_mistakes(session.results).items()
+        }
+        return render_template("review_mistakes.html", groups=groups, token=token, questions=session.rubric.names)
+
+    @app.post("/api/group-override")
+    def save_group_override() -> Any:
+        body = request.get_json(silent=True)
+        group = _find_group(session, body)
+        if group is None:
+            return _error("no such group of this batch (the check and its message)", 400)
+        test = next(t for t in session.by_key[group.keys[0]].tests if t.check_id == group.check_id)
+        members = [(k, session.by_key[k].content_hash) for k in group.keys]
+        try:
+            count = session.store.save_group_override(members, group.check_id, points=body.get("points"),
+                                                      reason=body.get("reason"), max_points=test.points)
+        except ManualInputError as exc:
+            return _error(str(exc), 400)
+        return jsonify({"ok": True, "count": count})
+
     @app.post("/api/export")
     def export() -> Any:
         session.write_outputs()
         return jsonify({"ok": True, "out": str(session.out)})
+
+
+def _find_group(session: ReviewSession, body: Any) -> MistakeGroup | None:
+    """The batch's group that ``body`` names by check id and message (never a list of keys from the page)."""
+    if not isinstance(body, dict) or not isinstance(body.get("check_id"), str) or not isinstance(body.get("message"), str):
+        return None
+    return next((g for groups in common_mistakes(session.results).values() for g in groups
+                 if g.check_id == body["check_id"] and g.message == body["message"]), None)
