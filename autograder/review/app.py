@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, request, url_for
 
 from autograder.manual.final import final_grade
-from autograder.manual.store import ConflictError, ManualInputError
+from autograder.manual.store import ConflictError, ManualInputError, group_state
 from autograder.reporting.mistakes import MistakeGroup, common_mistakes
 from autograder.reporting.written import render_answer
 from autograder.review.session import ReviewSession
@@ -143,9 +143,10 @@ def _routes(app: Blueprint, session: ReviewSession, token: str) -> None:
 
     @app.get("/mistakes")
     def mistakes() -> Any:
-        overrides = session.store.load().overrides
+        data = session.store.load()
         groups = {
-            q: [{"group": g, "overridden": sum(1 for k in g.keys if g.check_id in overrides.get(k, {}))}
+            q: [{"group": g, "overridden": sum(1 for k in g.keys if g.check_id in data.overrides.get(k, {})),
+                 "state": group_state(data, _members(session, g), g.check_id)}
                 for g in found]
             for q, found in common_mistakes(session.results).items()
         }
@@ -158,13 +159,15 @@ def _routes(app: Blueprint, session: ReviewSession, token: str) -> None:
         if group is None:
             return _error("no such group of this batch (the check and its message)", 400)
         test = next(t for t in session.by_key[group.keys[0]].tests if t.check_id == group.check_id)
-        members = [(k, session.by_key[k].content_hash) for k in group.keys]
         try:
-            count = session.store.save_group_override(members, group.check_id, points=body.get("points"),
-                                                      reason=body.get("reason"), max_points=test.points)
+            state = session.store.save_group_override(_members(session, group), group.check_id,
+                                                      points=body.get("points"), reason=body.get("reason"),
+                                                      max_points=test.points, state=body.get("state"))
         except ManualInputError as exc:
             return _error(str(exc), 400)
-        return jsonify({"ok": True, "count": count})
+        except ConflictError as exc:
+            return _error(str(exc), 409)
+        return jsonify({"ok": True, "count": group.count, "state": state})
 
     @app.post("/api/export")
     def export() -> Any:
@@ -178,3 +181,8 @@ def _find_group(session: ReviewSession, body: Any) -> MistakeGroup | None:
         return None
     return next((g for groups in common_mistakes(session.results).values() for g in groups
                  if g.check_id == body["check_id"] and g.message == body["message"]), None)
+
+
+def _members(session: ReviewSession, group: MistakeGroup) -> list[tuple[str, str]]:
+    """(key, content hash) of each submission of ``group``: what each override is made for."""
+    return [(k, session.by_key[k].content_hash) for k in group.keys]
