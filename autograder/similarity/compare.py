@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 from copydetect.utils import get_copied_slices
 
 from autograder.similarity.fingerprint import WINDOW, Fingerprint, K, fingerprint, template_hashes
+from autograder.similarity.pairs import SimilarPair
 
 log = logging.getLogger(__name__)
 
@@ -33,40 +33,20 @@ MIN_SHARED = 8
 a guard for answers that add almost nothing to the template; no pair of the corpus comes near it."""
 
 
-@dataclass(frozen=True)
-class SimilarPair:
-    """Two submissions whose answers to one question are alike.
-
-    Attributes:
-        question: ``"q3"``.
-        a, b: the submissions' keys (``a`` first in batch order).
-        share_a, share_b: the fraction of each one's fingerprints the other has.
-        shared: the number of fingerprints both have.
-        regions_a, regions_b: the matching regions, as ``(start, end)`` character offsets in each source.
-    """
-
-    question: str
-    a: str
-    b: str
-    share_a: float
-    share_b: float
-    shared: int
-    regions_a: tuple[tuple[int, int], ...]
-    regions_b: tuple[tuple[int, int], ...]
-
-    @property
-    def score(self) -> float:
-        """The larger share: what the report sorts by and the threshold applies to."""
-        return max(self.share_a, self.share_b)
-
-
 def _regions(print_: Fingerprint, starts: np.ndarray, k: int) -> tuple[tuple[int, int], ...]:
-    """Character spans in the source of the token slices that start k-grams at ``starts``."""
+    """Character spans in the source of the token slices that start k-grams at ``starts``.
+
+    A span is cut where a comment or docstring lies between two tokens: those are not compared,
+    so they are not marked as shared either.
+    """
     slices = get_copied_slices(starts, k)
-    spans = []
+    spans: list[tuple[int, int]] = []
     for first, last in zip(slices[0].tolist(), slices[1].tolist(), strict=True):
-        last = min(int(last), len(print_.tokens)) - 1
-        spans.append((print_.tokens[int(first)].start, print_.tokens[last].end))
+        for token in print_.tokens[int(first):min(int(last), len(print_.tokens))]:
+            if spans and spans[-1][1] <= token.start and not print_.source[spans[-1][1]:token.start].strip():
+                spans[-1] = (spans[-1][0], token.end)
+            else:
+                spans.append((token.start, token.end))
     return tuple(spans)
 
 
@@ -142,3 +122,8 @@ def similar_pairs(answers: Mapping[str, Mapping[str, str]], templates: Mapping[s
              for q, prints in fingerprints(answers, templates).items()}
     log.info("similarity: %s", ", ".join(f"{q} {len(p)} pairs" for q, p in pairs.items()) or "no answers")
     return pairs
+
+
+def settings(threshold: float = THRESHOLD, min_shared: int = MIN_SHARED) -> dict[str, float]:
+    """What the pairs were found with, for the record in ``similarity.json`` and the page."""
+    return {"threshold": threshold, "min_shared": min_shared, "k": K, "window": WINDOW}
