@@ -247,3 +247,11 @@ def test_a_bad_group_override_saves_nothing_and_says_why(client, out, body, mess
 def test_a_group_override_needs_the_header(client):
     body = {**GROUP, "points": "1", "reason": "x"}
     assert client.post(f"/{TOKEN}/api/group-override", json=body).status_code == 403
+
+
+def test_a_student_page_lists_the_submissions_close_to_it_per_question(client, out):
+    pair = {"question": "q3", "a": "s0", "b": "s1", "share_a": 0.9, "share_b": 0.8, "shared": 40}
+    (out / "similarity.json").write_text(json.dumps({"version": 1, "pairs": {"q3": [pair]}, "settings": {}}))
+    close = re.search(r'<ul id="close">(.*?)</ul>', client.get(f"/{TOKEN}/student/s0").text, re.S)[1]
+    assert "q3" in close and f"/{TOKEN}/student/s1" in close and "0.90" in close
+    assert 'id="close"' not in client.get(f"/{TOKEN}/student/s2").text

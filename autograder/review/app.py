@@ -100,8 +100,12 @@ def _routes(app: Blueprint, session: ReviewSession, token: str) -> None:
             abort(404)
         data = session.store.load()
         final, stored = final_grade(result, data, session.rubric), data.overrides.get(key, {})
+        found = session.similarity()
+        close = {q: [{"key": other, "student": session.by_key[other].student if other in session.by_key else "",
+                      "score": score} for other, score in pairs]
+                 for q, pairs in (found.close_to(key) if found else {}).items()}
         return render_template("review_student.html", result=result, final=final, stored=stored, token=token,
-                               number=keys().index(key), questions=session.rubric.names)
+                               number=keys().index(key), questions=session.rubric.names, close=close)
 
     @app.post("/api/written")
     def save_written() -> Any:
