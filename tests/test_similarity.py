@@ -26,10 +26,10 @@ from autograder.grade.similarity import write_batch_similarity
 from autograder.grading.inputs import Submission
 from autograder.grading.results import SubmissionResult
 from autograder.reporting.outputs import OutputWriter
-from autograder.reporting.similarity import segments
-from autograder.similarity.compare import similar_pairs
+from autograder.reporting.similarity import segments, write_similarity
+from autograder.similarity.compare import settings, similar_pairs
 from autograder.similarity.fingerprint import fingerprint, normalise, template_hashes
-from autograder.similarity.pairs import load_similarity
+from autograder.similarity.pairs import SimilarityFile, SimilarPair, load_similarity
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -189,3 +189,12 @@ def test_the_review_extra_pins_copydetect():
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert '"copydetect==0.5.0"' in pyproject
     assert "copydetect==0.5.0" in (ROOT / "constraints.txt").read_text().splitlines()
+
+
+def test_the_page_shows_the_highest_pairs_and_the_csv_all_of_them(tmp_path, monkeypatch):
+    monkeypatch.setattr("autograder.reporting.similarity.MAX_SHOWN", 1)
+    pairs = [SimilarPair("q1", f"a{i}", f"b{i}", 0.9 - i / 10, 0.8, 20) for i in range(3)]
+    write_similarity(tmp_path, SimilarityFile({"q1": pairs}, settings()), {}, {})
+    page = (tmp_path / "similarity.html").read_text()
+    assert page.count('<section class="pair"') == 1 and "3 pairs: the 1 highest are shown" in page
+    assert len((tmp_path / "similarity.csv").read_text().splitlines()) == 1 + 3

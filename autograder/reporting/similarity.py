@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 HTML_NAME = "similarity.html"
 CSV_NAME = "similarity.csv"
+MAX_SHOWN = 100
+"""Pairs shown side by side per question (the highest scores); the CSV lists every pair."""
 CSV_COLUMNS = ("question", "submission_a", "student_a", "submission_b", "student_b", "score", "share_a", "share_b",
                "shared_fingerprints")
 
@@ -71,9 +73,10 @@ def similarity_page(found: SimilarityFile, sources: Mapping[str, Mapping[str, st
             "sides": [{"key": key, "student": students.get(key, ""), "share": share,
                        "pieces": segments(sources.get(key, {}).get(q, ""), regions)}
                       for key, share, regions in ((p.a, p.share_a, p.regions_a), (p.b, p.share_b, p.regions_b))],
-        } for p in pairs]
-    return environment().get_template(HTML_NAME).render(questions=questions, settings=found.settings,
-                                                        note=found.note)
+        } for p in pairs[:MAX_SHOWN]]
+    counts = {q: len(pairs) for q, pairs in found.pairs.items()}
+    return environment().get_template(HTML_NAME).render(questions=questions, counts=counts, settings=found.settings,
+                                                        note=found.note, max_shown=MAX_SHOWN)
 
 
 def write_similarity(out: Path, found: SimilarityFile, sources: Mapping[str, Mapping[str, str]],

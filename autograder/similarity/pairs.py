@@ -82,8 +82,11 @@ class SimilarityFile:
         return found
 
     def write(self, out: Path) -> None:
+        """Write ``similarity.json`` atomically (the pairs without their regions: only the page shows them)."""
+        omit = ("regions_a", "regions_b")
         data = {"version": 1, "settings": self.settings, "note": self.note,
-                "pairs": {q: [asdict(p) for p in ps] for q, ps in self.pairs.items()}}
+                "pairs": {q: [{k: v for k, v in asdict(p).items() if k not in omit} for p in ps]
+                          for q, ps in self.pairs.items()}}
         atomic_write_text(out / SIMILARITY_NAME, json.dumps(data, indent=1) + "\n")
 
 
