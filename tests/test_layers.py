@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("autograder.checks", "autograder.sandbox"),
     ("autograder.distributed",),
     ("autograder.grading",),
-    ("autograder.manual",),
+    ("autograder.manual", "autograder.similarity"),
     ("autograder.reporting", "autograder.assign"),
     ("autograder.gradescope",),
     ("autograder.grade", "autograder.console", "autograder.review"),

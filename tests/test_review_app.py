@@ -7,6 +7,7 @@ in a real browser.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,86 @@ def test_scores_given_under_other_rubric_points_are_flagged(out):
     (out / "rubric.yaml").write_text((out / "rubric.yaml").read_text().replace("points: 1\n", "points: 2\n", 1))
     grade = ReviewSession(out).finals()["s0"]
     assert grade.written["q1"].score is None and any("rubric" in f for f in grade.flags)
+
+
+GROUP = {"check_id": "q1_shift_values", "message": "wrong values"}
+
+
+def _group(client) -> dict[str, str]:
+    """The group as the mistakes page gives it to its script (check, message and the state it was loaded in)."""
+    page = client.get(f"/{TOKEN}/mistakes").text
+    return {**GROUP, "state": re.search(r'data-check="q1_shift_values"[^>]*data-state="([0-9a-f]+)"', page)[1]}
+
+
+def test_the_mistakes_page_lists_the_group_with_its_students(client):
+    page = client.get(f"/{TOKEN}/mistakes").text
+    assert 'data-check="q1_shift_values"' in page and "Give to 3" in page
+    assert all(f"/{TOKEN}/student/s{i}" in page for i in range(3))
+
+
+def test_one_group_override_is_saved_for_every_student_and_counts_in_their_grade(client, out):
+    body = {**_group(client), "points": "0.5", "reason": "The lesson's figure was ambiguous."}
+    response = client.post(f"/{TOKEN}/api/group-override", json=body, headers={TOKEN_HEADER: TOKEN})
+    assert response.status_code == 200 and response.json["count"] == 3
+    saved = json.loads((out / "manual.json").read_text())["overrides"]
+    assert {k: v["q1_shift_values"]["points"] for k, v in saved.items()} == {"s0": 0.5, "s1": 0.5, "s2": 0.5}
+    assert {v["q1_shift_values"]["content_hash"] for v in saved.values()} == {"h0", "h1", "h2"}
+    session = ReviewSession(out)
+    assert [final_grade(r, session.store.load(), session.rubric).autograded for r in session.results] == [0.5] * 3
+    assert "3 overridden" in client.get(f"/{TOKEN}/mistakes").text
+
+
+def test_a_group_override_replaces_a_students_own_and_bumps_its_revision(client, out):
+    one = {"key": "s1", "check_id": "q1_shift_values", "points": "1", "reason": "mine", "revision": 0}
+    assert client.post(f"/{TOKEN}/api/override", json=one, headers={TOKEN_HEADER: TOKEN}).status_code == 200
+    body = {**_group(client), "points": "0", "reason": "for all"}
+    assert client.post(f"/{TOKEN}/api/group-override", json=body, headers={TOKEN_HEADER: TOKEN}).status_code == 200
+    saved = json.loads((out / "manual.json").read_text())["overrides"]["s1"]["q1_shift_values"]
+    assert (saved["reason"], saved["revision"]) == ("for all", 2)
+
+
+def test_a_group_override_from_a_page_loaded_before_another_change_is_refused(client, out):
+    """As for one override: a student's override saved since the page was loaded is not silently replaced."""
+    body = {**_group(client), "points": "0", "reason": "for all"}
+    one = {"key": "s1", "check_id": "q1_shift_values", "points": "1", "reason": "mine", "revision": 0}
+    assert client.post(f"/{TOKEN}/api/override", json=one, headers={TOKEN_HEADER: TOKEN}).status_code == 200
+    response = client.post(f"/{TOKEN}/api/group-override", json=body, headers={TOKEN_HEADER: TOKEN})
+    assert response.status_code == 409 and "reload" in response.json["error"]
+    saved = json.loads((out / "manual.json").read_text())["overrides"]
+    assert set(saved) == {"s1"} and saved["s1"]["q1_shift_values"]["reason"] == "mine"
+
+
+def test_a_second_group_save_from_the_same_page_uses_the_state_the_first_returned(client, out):
+    body = {**_group(client), "points": "0", "reason": "first"}
+    first = client.post(f"/{TOKEN}/api/group-override", json=body, headers={TOKEN_HEADER: TOKEN})
+    second = client.post(f"/{TOKEN}/api/group-override", json={**body, "state": first.json["state"], "reason": "then"},
+                         headers={TOKEN_HEADER: TOKEN})
+    assert second.status_code == 200
+    assert json.loads((out / "manual.json").read_text())["overrides"]["s0"]["q1_shift_values"]["reason"] == "then"
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({**GROUP, "points": "1"}, "reason"),
+    ({**GROUP, "points": "", "reason": "x"}, "enter the points"),
+    ({**GROUP, "points": "2", "reason": "x"}, "outside 0 to 1"),
+    ({"check_id": "q1_shift_values", "message": "another message", "points": "1", "reason": "x"}, "no such group"),
+    ({"check_id": ["q1_shift_values"], "message": "wrong values", "points": "1", "reason": "x"}, "no such group"),
+])
+def test_a_bad_group_override_saves_nothing_and_says_why(client, out, body, message):
+    body = {**body, "state": _group(client)["state"]}
+    response = client.post(f"/{TOKEN}/api/group-override", json=body, headers={TOKEN_HEADER: TOKEN})
+    assert response.status_code == 400 and message in response.json["error"]
+    assert not (out / "manual.json").exists() or not json.loads((out / "manual.json").read_text())["overrides"]
+
+
+def test_a_group_override_needs_the_header(client):
+    body = {**GROUP, "points": "1", "reason": "x"}
+    assert client.post(f"/{TOKEN}/api/group-override", json=body).status_code == 403
+
+
+def test_a_student_page_lists_the_submissions_close_to_it_per_question(client, out):
+    pair = {"question": "q3", "a": "s0", "b": "s1", "share_a": 0.9, "share_b": 0.8, "shared": 40}
+    (out / "similarity.json").write_text(json.dumps({"version": 1, "pairs": {"q3": [pair]}, "settings": {}}))
+    close = re.search(r'<ul id="close">(.*?)</ul>', client.get(f"/{TOKEN}/student/s0").text, re.S)[1]
+    assert "q3" in close and f"/{TOKEN}/student/s1" in close and "0.90" in close
+    assert 'id="close"' not in client.get(f"/{TOKEN}/student/s2").text

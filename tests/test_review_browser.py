@@ -2,10 +2,11 @@
 
 The examples and a class of generated submissions are graded; ``autograder review`` serves
 them; Chromium (driven by Playwright) grades both written questions with the keyboard only,
-overrides one test and meets a bad entry. The server is killed mid-way and started again:
-nothing entered is lost. ``autograder export`` then writes the final grades, the feedback
-pages and the Canvas file, and a rerun of ``grade`` after a student changed an answer keeps
-every other score and flags that one.
+overrides one test, meets a bad entry, and gives one override to a whole group of the same
+mistake. The server is killed mid-way and started again: nothing entered is lost.
+``autograder export`` then writes the final grades, the feedback pages and the Canvas file,
+and a rerun of ``grade`` after a student changed an answer keeps every other score and flags
+that one.
 """
 
 from __future__ import annotations
@@ -137,8 +138,18 @@ def reviewed(batch, browser):
     row.locator('[name="reason"]').fill("Right formula; the test input hit a shape the lesson never used.")
     row.locator('[name="reason"]').press("Enter")
     row.locator(".status.saved").wait_for()
+
+    page.goto(server.url)  # one override for a whole group of the same mistake
+    with page.expect_navigation():
+        page.click("#mistakes")
+    group = page.locator('tr.group[data-check="q1_finding"]').first
+    group.locator('[name="points"]').fill("0.5")
+    group.locator('[name="reason"]').fill("The lesson's figure was misleading: half credit for everyone.")
+    group.locator(".save").click()
+    group.locator(".status.saved").wait_for()
+    group_saved = group.locator(".status").text_content()
     server.kill()
-    return {"restored": restored, "bad_message": bad_message, "no_reason": no_reason}
+    return {"restored": restored, "bad_message": bad_message, "no_reason": no_reason, "group_saved": group_saved}
 
 
 def test_keyboard_grading_and_a_crash_lose_nothing(batch, reviewed):
@@ -149,6 +160,15 @@ def test_keyboard_grading_and_a_crash_lose_nothing(batch, reviewed):
         assert manual["written"][key]["q2"]["items"] == ["init_weights"], key
     assert manual["written"][batch["keys"][0]]["q1"]["comment"] == "Good use of the numbers."
     assert manual["overrides"]["e_partial"]["q2_weights_tracked"]["points"] == 1.0
+
+
+def test_one_override_goes_to_a_whole_group_of_the_same_mistake(batch, reviewed):
+    overrides = json.loads((batch["out"] / "manual.json").read_text())["overrides"]
+    given = {key for key, tests in overrides.items() if "q1_finding" in tests}
+    assert reviewed["group_saved"] == f"saved for {len(given)}"
+    assert {f"c{i}" for i in range(CLASS)} <= given and "e_full" not in given
+    assert {overrides[key]["q1_finding"]["points"] for key in given} == {0.5}
+    assert all(overrides[key]["q1_finding"]["reason"].startswith("The lesson's figure") for key in given)
 
 
 def test_bad_entries_get_a_clear_message_and_save_nothing(batch, reviewed):

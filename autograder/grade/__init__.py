@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from autograder.grade.similarity import write_batch_similarity
 from autograder.gradescope.options import GradescopeOptions
 from autograder.grading.core import GradingSettings, grade_submissions
 from autograder.grading.inputs import Submission, discover
@@ -88,6 +89,7 @@ def main(*, paths: list[Path], out: Path, workers: int | None = None, timeout_s:
         except KeyboardInterrupt:
             writer.write_partial(_order(submissions))
             raise
+    write_batch_similarity(submissions, results, out)  # before the class report, which links to it
     writer.write_all(results)
     return results
 

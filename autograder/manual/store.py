@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import hmac
 import json
 import math
 import re
@@ -111,6 +112,30 @@ class ManualData:
                 "overrides": {k: {c: asdict(v) for c, v in cs.items()} for k, cs in sorted(self.overrides.items())}}
 
 
+def _override(points: Any, reason: Any, max_points: float, content_hash: str) -> Override:
+    """A checked override of one test worth ``max_points``."""
+    value = parse_points(points, "the points")
+    if not 0 <= value <= max_points:
+        raise ManualInputError(f"{value:g} points is outside 0 to {max_points:g} for this test")
+    reason = "" if reason is None else str(reason).strip()
+    if not reason:
+        raise ManualInputError("an override needs a reason (students see it)")
+    if len(reason) > MAX_REASON_CHARS:
+        raise ManualInputError(f"the reason is longer than {MAX_REASON_CHARS} characters")
+    return Override(value, reason, content_hash)
+
+
+def group_state(data: ManualData, members: list[tuple[str, str]], check_id: str) -> str:
+    """What a group's override is based on: who is in it, their notebooks and their overrides of the check.
+
+    The mistakes page carries it; a group save made from a page whose state is not the current
+    one is refused, as a single override based on an old revision is.
+    """
+    seen = [(key, content_hash, getattr(data.overrides.get(key, {}).get(check_id), "revision", 0))
+            for key, content_hash in sorted(members)]
+    return hashlib.sha256(json.dumps([check_id, seen]).encode("utf-8")).hexdigest()[:32]
+
+
 def _check_revision(stored: Any, revision: Any, what: str) -> int:
     seen = int(parse_points(revision if revision not in (None, "") else 0, "revision"))
     current = stored.revision if stored is not None else 0
@@ -196,18 +221,7 @@ class ManualStore:
             ManualInputError: a non-number, points outside 0..max, no reason.
             ConflictError: the entry is not at ``revision`` any more.
         """
-        remove = points in (None, "")
-        entry = None
-        if not remove:
-            value = parse_points(points, "the points")
-            if not 0 <= value <= max_points:
-                raise ManualInputError(f"{value:g} points is outside 0 to {max_points:g} for this test")
-            reason = "" if reason is None else str(reason).strip()
-            if not reason:
-                raise ManualInputError("an override needs a reason (students see it)")
-            if len(reason) > MAX_REASON_CHARS:
-                raise ManualInputError(f"the reason is longer than {MAX_REASON_CHARS} characters")
-            entry = Override(value, reason, content_hash)
+        entry = None if points in (None, "") else _override(points, reason, max_points, content_hash)
 
         def change(data: ManualData) -> Override | None:
             stored = data.overrides.get(key, {}).get(check_id)
@@ -218,5 +232,40 @@ class ManualStore:
             entry.revision, entry.saved_at = next_revision, time.time()
             data.overrides.setdefault(key, {})[check_id] = entry
             return entry
+
+        return self._update(change)
+
+    def save_group_override(self, members: list[tuple[str, str]], check_id: str, *, points: Any, reason: Any,
+                            max_points: float, state: Any) -> str:
+        """Give one override (the same points and reason) to one test of several submissions, in one write.
+
+        Args:
+            members: (submission key, content hash of its notebook) of each submission.
+            state: the group's :func:`group_state` when the page was loaded; the save is refused if
+                it is not the state now (a member's override or notebook changed, or who is in the group).
+
+        Returns:
+            The group's new state (each member's override is saved; one already there is replaced,
+            its revision bumped), for a further save from the same page.
+
+        Raises:
+            ManualInputError: no points, a non-number, points outside 0..max, no reason.
+            ConflictError: the group is not in ``state`` any more.
+        """
+        if points in (None, ""):
+            raise ManualInputError("enter the points to give every submission of the group")
+        template = _override(points, reason, max_points, "")
+
+        def change(data: ManualData) -> str:
+            if not isinstance(state, str) or not hmac.compare_digest(state, group_state(data, members, check_id)):
+                raise ConflictError("this group or an override in it was changed elsewhere (another tab or TA, or a "
+                                    "new grade run) since this page was loaded: reload to see it, then save again",
+                                    None)
+            now = time.time()
+            for key, content_hash in members:
+                stored = data.overrides.get(key, {}).get(check_id)
+                data.overrides.setdefault(key, {})[check_id] = Override(
+                    template.points, template.reason, content_hash, (stored.revision if stored else 0) + 1, now)
+            return group_state(data, members, check_id)
 
         return self._update(change)

@@ -38,6 +38,7 @@ from autograder.reporting import plots
 from autograder.reporting.mistakes import common_mistakes
 from autograder.reporting.summary import question_order, questions_of, summarize
 from autograder.reporting.written import render_answer, written_csv
+from autograder.similarity.pairs import SimilarityFile, load_similarity
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +151,10 @@ def _feedback_or_notice(result: SubmissionResult, final: FinalGrade | None = Non
                 "results/ for its score.</p>")
 
 
-def report_page(results: list[SubmissionResult], finals: dict[str, FinalGrade] | None = None) -> str:
-    """The class report: summary, plots and one linked row per submission (with final grades if any)."""
+def report_page(results: list[SubmissionResult], finals: dict[str, FinalGrade] | None = None,
+                similarity: SimilarityFile | None = None) -> str:
+    """The class report: summary, plots, common mistakes, a link to the similar answers (if ``grade``
+    found any), and one linked row per submission (with final grades if any)."""
     summary = summarize(results)
     rows = [
         {
@@ -181,8 +184,16 @@ def report_page(results: list[SubmissionResult], finals: dict[str, FinalGrade] |
                                    for k in g.keys]} for g in groups]
         for q, groups in common_mistakes(results).items()
     }
+    similar = None if similarity is None else {
+        "note": similarity.note,
+        "questions": [{"question": q, "pairs": len(ps), "top": ps[0].score if ps else None,
+                       "students": len({k for p in ps for k in (p.a, p.b)})}
+                      for q, ps in similarity.pairs.items()],
+        "settings": similarity.settings,
+    }
     return _render("report.html", s=summary, rows=rows, questions=questions_of(results), plots=charts,
-                   manual=manual, written_questions=WRITTEN_QUESTIONS if finals else (), mistakes=mistakes)
+                   manual=manual, written_questions=WRITTEN_QUESTIONS if finals else (), mistakes=mistakes,
+                   similar=similar)
 
 
 def _manual_summary(finals: list[FinalGrade]) -> list[dict[str, Any]]:
@@ -247,6 +258,6 @@ def write_all(results: list[SubmissionResult], out: Path, finals: dict[str, Fina
     for q in WRITTEN_QUESTIONS:
         atomic_write_text(out / "written" / f"{q}.html", written_page(results, q))
     atomic_write_text(out / "written" / "written_answers.csv", written_csv(results))
-    atomic_write_text(out / "report.html", report_page(results, finals or None))
+    atomic_write_text(out / "report.html", report_page(results, finals or None, load_similarity(out)))
     atomic_write_text(out / "index.html", index_page(results))
     log.info("wrote %d feedback pages, the class report and written answers under %s", len(results), out)

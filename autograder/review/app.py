@@ -16,7 +16,8 @@ from typing import Any
 from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, request, url_for
 
 from autograder.manual.final import final_grade
-from autograder.manual.store import ConflictError, ManualInputError
+from autograder.manual.store import ConflictError, ManualInputError, group_state
+from autograder.reporting.mistakes import MistakeGroup, common_mistakes
 from autograder.reporting.written import render_answer
 from autograder.review.session import ReviewSession
 
@@ -99,8 +100,12 @@ def _routes(app: Blueprint, session: ReviewSession, token: str) -> None:
             abort(404)
         data = session.store.load()
         final, stored = final_grade(result, data, session.rubric), data.overrides.get(key, {})
+        found = session.similarity()
+        close = {q: [{"key": other, "student": session.by_key[other].student if other in session.by_key else "",
+                      "score": score} for other, score in pairs]
+                 for q, pairs in (found.close_to(key) if found else {}).items()}
         return render_template("review_student.html", result=result, final=final, stored=stored, token=token,
-                               number=keys().index(key), questions=session.rubric.names)
+                               number=keys().index(key), questions=session.rubric.names, close=close)
 
     @app.post("/api/written")
     def save_written() -> Any:
@@ -140,7 +145,48 @@ def _routes(app: Blueprint, session: ReviewSession, token: str) -> None:
         return jsonify({"ok": True, "revision": entry.revision if entry else 0,
                         "points": entry.points if entry else None})
 
+    @app.get("/mistakes")
+    def mistakes() -> Any:
+        data = session.store.load()
+        groups = {
+            q: [{"group": g, "overridden": sum(1 for k in g.keys if g.check_id in data.overrides.get(k, {})),
+                 "state": group_state(data, _members(session, g), g.check_id)}
+                for g in found]
+            for q, found in common_mistakes(session.results).items()
+        }
+        return render_template("review_mistakes.html", groups=groups, token=token, questions=session.rubric.names)
+
+    @app.post("/api/group-override")
+    def save_group_override() -> Any:
+        body = request.get_json(silent=True)
+        group = _find_group(session, body)
+        if group is None:
+            return _error("no such group of this batch (the check and its message)", 400)
+        test = next(t for t in session.by_key[group.keys[0]].tests if t.check_id == group.check_id)
+        try:
+            state = session.store.save_group_override(_members(session, group), group.check_id,
+                                                      points=body.get("points"), reason=body.get("reason"),
+                                                      max_points=test.points, state=body.get("state"))
+        except ManualInputError as exc:
+            return _error(str(exc), 400)
+        except ConflictError as exc:
+            return _error(str(exc), 409)
+        return jsonify({"ok": True, "count": group.count, "state": state})
+
     @app.post("/api/export")
     def export() -> Any:
         session.write_outputs()
         return jsonify({"ok": True, "out": str(session.out)})
+
+
+def _find_group(session: ReviewSession, body: Any) -> MistakeGroup | None:
+    """The batch's group that ``body`` names by check id and message (never a list of keys from the page)."""
+    if not isinstance(body, dict) or not isinstance(body.get("check_id"), str) or not isinstance(body.get("message"), str):
+        return None
+    return next((g for groups in common_mistakes(session.results).values() for g in groups
+                 if g.check_id == body["check_id"] and g.message == body["message"]), None)
+
+
+def _members(session: ReviewSession, group: MistakeGroup) -> list[tuple[str, str]]:
+    """(key, content hash) of each submission of ``group``: what each override is made for."""
+    return [(k, session.by_key[k].content_hash) for k in group.keys]

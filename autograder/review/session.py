@@ -15,6 +15,7 @@ from autograder.manual.final import FinalGrade, final_grades
 from autograder.manual.rubric import RUBRIC_NAME, Rubric, load_rubric, rubric_path_for
 from autograder.manual.store import ManualStore
 from autograder.reporting.outputs import SUBMISSIONS_NAME, OutputWriter
+from autograder.similarity.pairs import SimilarityFile, load_similarity
 
 
 class SessionError(ValueError):
@@ -73,6 +74,10 @@ class ReviewSession:
             raise SessionError(f"{source}: not a file autograder grade wrote ({exc})") from exc
         self.results, self.by_key = results, {r.key: r for r in results}
         self._stamp = (stat.st_mtime_ns, stat.st_size)
+
+    def similarity(self) -> SimilarityFile | None:
+        """What ``grade`` found similar in this batch (None: not computed, e.g. an older output folder)."""
+        return load_similarity(self.out)
 
     def finals(self) -> dict[str, FinalGrade]:
         return final_grades(self.results, self.store.load(), self.rubric)
