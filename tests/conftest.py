@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
+from shared_batches import HONEST
 from shared_machine import MACHINE
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # quieter logs from TensorFlow subprocesses
@@ -52,6 +53,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if lost:
             raise pytest.UsageError(f"--dist loadgroup did not group {len(lost)} tests (e.g. {lost[0]}): this "
                                     "pytest and pytest-xdist do not work together (see constraints.txt)")
+    unmarked = [item.nodeid for item in items if "honest_batch" in getattr(item, "fixturenames", ())
+                and HONEST.args[0] not in {m.args[0] for m in item.iter_markers("xdist_group")}]
+    if unmarked:  # another worker would grade the whole shared batch again for it
+        raise pytest.UsageError(f"{unmarked[0]} reads the shared batch: mark it shared_batches.HONEST")
     rank = {module: n for n, module in enumerate(LONG_POLES)}
 
     def position(item: pytest.Item) -> int:
@@ -86,3 +91,11 @@ def expected_path() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         ensure_expected(DEFAULT_EXPECTED)
     return DEFAULT_EXPECTED
+
+
+@pytest.fixture(scope="session")
+def honest_batch(tmp_path_factory, solution_answers, expected_path):
+    """The notebooks the modules contributed (``shared_batches``), graded in one batch: results per module."""
+    from shared_batches import grade_contributions
+
+    return grade_contributions(tmp_path_factory.mktemp("honest_batch"), solution_answers)

@@ -7,8 +7,10 @@ is a mount point (the sandbox's ``pivot_root`` needs one, as it has in Gradescop
 container), with a fresh ``/proc`` and the host's ``/dev`` and ``/sys``. Each run can be
 confined to a cgroup with a memory limit and a CPU quota, as Gradescope confines a container.
 
-Only one thing is not Gradescope's: the host's CA bundle is copied in and given to pip,
-because these machines reach the package registry through a TLS proxy.
+Two things are not Gradescope's: the host's CA bundle is copied in and given to pip, because
+these machines reach the package registry through a TLS proxy; and the host's folder of
+sandbox-uid claims is mounted in, because the root shares the host's uids (a Gradescope
+container has its machine to itself) and the suite grades on the host at the same time.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from helpers import ROOT
+
+from autograder.sandbox.uids import UID_LOCK_DIR
 
 ARCHIVE = "http://archive.ubuntu.com/ubuntu"
 KEYRING_DEB = "https://archive.ubuntu.com/ubuntu/pool/main/u/ubuntu-keyring/ubuntu-keyring_2021.03.26_all.deb"
@@ -104,8 +108,13 @@ class UbuntuRoot:
         shutil.copy(HOST_CA, certs / "host-ca-bundle.crt")
         variables = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
                      "LANG": "C.UTF-8", "PIP_CERT": "/etc/ssl/certs/host-ca-bundle.crt", **(env or {})}
+        # the host's claims on sandbox uids, shared: the root's processes run under the host kernel's uids, and
+        # a grader in it that kept its own claims could take (and kill) the uids of a grader on the host
+        UID_LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
+        (self.path / UID_LOCK_DIR.relative_to("/")).mkdir(mode=0o700, parents=True, exist_ok=True)
         script = ('set -e; mount --make-rprivate /; mount --bind "$0" "$0"; mount -t proc proc "$0/proc"; '
                   'mount --rbind /dev "$0/dev"; mount --rbind /sys "$0/sys"; cp /etc/resolv.conf "$0/etc/resolv.conf"; '
+                  f'mount --bind {UID_LOCK_DIR} "$0{UID_LOCK_DIR}"; '
                   'exec chroot "$0" /usr/bin/env -i "$@"')
         argv = ["unshare", "--mount", "--fork", "bash", "-c", script, str(self.path),
                 *(f"{k}={v}" for k, v in variables.items()), *command]

@@ -3,25 +3,26 @@
 Each corpus answer replaces its question's answer cell in an otherwise correct notebook.
 A mutant must fail exactly its ``must_fail`` checks, all in its own question; an alternative
 must score full marks; and no failure message may show a hidden input or an expected number.
-(The corpus used to be graded a second time in-process; this path is the one that counts.)
+(The corpus used to be graded a second time in-process; this path is the one that counts.) It is
+graded in the suite's shared batch of honest notebooks (``shared_batches``).
 """
 
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 from corpus import QUESTION_NAMES, CorpusEntry, load_corpus
 from helpers import build_submission, write_submission
 from hidden_numbers import DECIMAL, hidden_renderings
+from shared_batches import HONEST, contribute
 
 from autograder.checks import ALL_CHECKS, CHECKS_BY_ID
 from autograder.checks.expected import load_expected
-from autograder.grading.core import GradingSettings, grade_submissions
-from autograder.grading.inputs import discover
 
 ENTRIES = load_corpus()
-pytestmark = pytest.mark.xdist_group("corpus")  # one worker grades the corpus, once
+pytestmark = HONEST  # graded once, in the shared batch
 
 
 def _key(entry: CorpusEntry) -> str:
@@ -47,15 +48,18 @@ def _defined(source: str) -> set[str]:
     return names
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, solution_answers, expected_path):
-    folder = tmp_path_factory.mktemp("corpus_notebooks")
+@contribute("corpus")
+def _corpus_notebooks(folder: Path, solution_answers: dict[str, str]) -> None:
+    """Each entry in an otherwise correct notebook."""
     for entry in ENTRIES:
         answers = dict(solution_answers)
         answers[entry.question] = entry.source
         write_submission(folder / f"{_key(entry)}.ipynb", build_submission(answers))
-    results = grade_submissions(discover([folder]), GradingSettings(workers=2))
-    return {r.key: r for r in results}
+
+
+@pytest.fixture(scope="module")
+def graded(honest_batch):
+    return honest_batch["corpus"]
 
 
 @pytest.fixture(scope="module")

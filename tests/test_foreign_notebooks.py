@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 import pytest
 from helpers import build_submission, write_submission
+from shared_batches import HONEST, contribute
 
-from autograder.grading.core import NOT_THIS_ASSIGNMENT, GradingSettings, grade_submissions
-from autograder.grading.inputs import discover
+from autograder.grading.core import NOT_THIS_ASSIGNMENT
 from autograder.reporting.results_json import results_json
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("foreign_notebooks")]
+pytestmark = [pytest.mark.slow, HONEST]  # graded in the shared batch
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, solution_answers, expected_path):
-    folder = tmp_path_factory.mktemp("foreign")
+@contribute("foreign")
+def _foreign_notebooks(folder: Path, solution_answers: dict[str, str]) -> None:
     nbformat.write(nbformat.v4.new_notebook(), str(folder / "empty.ipynb"))
     other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('my other homework')")])
     nbformat.write(other, str(folder / "other_homework.ipynb"))
@@ -24,7 +25,11 @@ def graded(tmp_path_factory, solution_answers, expected_path):
         cell.metadata.pop("tags", None)
     write_submission(folder / "untagged_but_answered.ipynb", untagged)
     write_submission(folder / "ours.ipynb", build_submission({}))
-    return {r.key: r for r in grade_submissions(discover([folder]), GradingSettings(workers=2))}
+
+
+@pytest.fixture(scope="module")
+def graded(honest_batch):
+    return honest_batch["foreign"]
 
 
 @pytest.mark.parametrize("key", ["empty", "other_homework"])

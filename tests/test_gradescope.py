@@ -12,6 +12,7 @@ import importlib.metadata
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import zipfile
@@ -21,6 +22,7 @@ import nbformat
 import pytest
 from gradescope_sim import run_gradescope as _gradescope
 from helpers import ROOT, build_submission
+from shared_batches import HONEST, contribute
 
 from autograder.checks import ALL_CHECKS, QUESTIONS, max_points
 from autograder.files import ZIP_DATE, ZipEntry
@@ -31,8 +33,8 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.ipynb"))
 CASES = [p.stem for p in EXAMPLES]
 """The example submissions (examples/), graded by every path."""
 TOTAL = max_points()
-CORE_RESULTS = pytest.mark.xdist_group("gradescope_core_results")
-"""The tests that compare with the core's grades of the examples run in one worker (graded once)."""
+CORE_RESULTS = HONEST
+"""The tests that compare with the core's grades of the examples (graded in the suite's shared batch)."""
 
 
 @pytest.fixture(scope="module")
@@ -166,15 +168,16 @@ def test_missing_python_still_reports(gradescope_zip, tmp_path):
     assert "no-python" in proc.stderr
 
 
-@pytest.fixture(scope="module")
-def core_results(case_notebooks, expected_path):
-    """The grading core's verdicts on the same notebooks (what ``python -m autograder grade`` gives)."""
-    from autograder.grading.core import GradingSettings, grade_submissions
-    from autograder.grading.inputs import discover
+@contribute("examples")
+def _examples(folder: Path, solution_answers: dict[str, str]) -> None:
+    for notebook in EXAMPLES:
+        shutil.copy(notebook, folder / notebook.name)
 
-    submissions = discover(list(case_notebooks.values()))
-    results = grade_submissions(submissions, GradingSettings(workers=min(4, len(submissions)), expected_path=expected_path))
-    return {Path(r.source).stem: r for r in results}
+
+@pytest.fixture(scope="module")
+def core_results(honest_batch):
+    """The grading core's verdicts on the same notebooks (what ``python -m autograder grade`` gives)."""
+    return honest_batch["examples"]
 
 
 @CORE_RESULTS
@@ -271,6 +274,7 @@ def test_otter_zip_ships_the_hidden_checks_without_the_reference(otter_zip):
     assert "python=3.11" in environment and "tensorflow-cpu==2.21.0" in environment
 
 
+@CORE_RESULTS
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_otter_run_gives_our_total(otter_zip, case_notebooks, core_results, case):

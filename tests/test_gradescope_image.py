@@ -14,6 +14,7 @@ from gradescope_image import ImageUnavailable, UbuntuRoot
 from helpers import EXAMPLE_SCORES, ROOT
 
 from autograder.gradescope import build, container
+from autograder.sandbox.uids import UID_LOCK_DIR
 
 pytestmark = [pytest.mark.slow, pytest.mark.registry, pytest.mark.xdist_group("gradescope_image")]
 
@@ -55,3 +56,9 @@ def test_a_container_too_small_says_so_in_results_json(image):
     assert results["score"] == 0
     assert f"needs at least {container.RESERVED_MB + container.MIN_SUBMISSION_MB} MB" in results["output"]
     assert "tell your instructor" in results["output"]
+
+
+def test_the_root_shares_the_hosts_claims_on_sandbox_uids(image):
+    """Its graders and the host's (the rest of the suite, at the same time) never take the same uids."""
+    probe = image.run(["sh", "-c", f"mountpoint -q {UID_LOCK_DIR} && echo shared"])
+    assert probe.stdout.strip() == "shared", probe.stdout + probe.stderr

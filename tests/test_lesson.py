@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
 from helpers import TEMPLATE, build_submission, solution_answers, write_submission
+from shared_batches import HONEST, contribute
 
 from autograder.grading import lesson as lesson_module
-from autograder.grading.core import GradingSettings, grade_submissions
-from autograder.grading.inputs import discover
 from autograder.grading.lesson import KnownLesson, describe_template, usage
 from autograder.grading.notebooks import parse_notebook
 
@@ -135,17 +135,21 @@ def test_usage_follows_python_scopes(source, binds, reads):
     assert set(found.reads) == reads
 
 
-@pytest.mark.slow
-def test_skipping_changes_no_score(tmp_path, expected_path):
-    """A full solution, one whose answer needs a demo class, and the untouched template grade as
-    they would with every cell run (the examples' and the corpus' scores are checked elsewhere)."""
-    answers = solution_answers()
+@contribute("lesson_skipping")
+def _skipping_notebooks(folder: Path, answers: dict[str, str]) -> None:
     needs_demo = dict(answers)
     needs_demo["q4"] = answers["q4"] + "\n\n_helper = ActivityRegularization(0.1)\n"
-    paths = [write_submission(tmp_path / "full.ipynb", build_submission(answers)),
-             write_submission(tmp_path / "needs_demo.ipynb", build_submission(needs_demo)),
-             write_submission(tmp_path / "untouched.ipynb", build_submission({}))]
-    results = {r.key: r for r in grade_submissions(discover(paths), GradingSettings(workers=2))}
+    write_submission(folder / "full.ipynb", build_submission(answers))
+    write_submission(folder / "needs_demo.ipynb", build_submission(needs_demo))
+    write_submission(folder / "untouched.ipynb", build_submission({}))
+
+
+@pytest.mark.slow
+@HONEST
+def test_skipping_changes_no_score(honest_batch):
+    """A full solution, one whose answer needs a demo class, and the untouched template grade as
+    they would with every cell run (the examples' and the corpus' scores are checked elsewhere)."""
+    results = honest_batch["lesson_skipping"]
     assert results["full"].score == results["needs_demo"].score == 18
     assert results["untouched"].score == 0
     assert not results["needs_demo"].cell_errors

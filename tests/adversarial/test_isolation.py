@@ -171,15 +171,16 @@ def fairness(tmp_path_factory, solution_answers, expected_path):
     hog = ("import os, time\n"
            "for _ in range(200):\n"
            "    if os.fork() == 0:\n"
-           "        end = time.time() + 50\n"
+           "        end = time.time() + 30\n"
            "        while time.time() < end:\n"
            "            pass\n"
            "        os._exit(0)\n"
-           "time.sleep(45)\n")
+           "time.sleep(25)\n")
     write_submission(subs / "c1_cpu_hog.ipynb", build_submission({}, extra_cells=[hog]))
     for n in (2, 3, 4):
         write_submission(subs / f"c{n}_honest.ipynb", build_submission(solution_answers))
-    limits = SandboxLimits(timeout_s=40, cell_timeout_s=46, probe_timeout_s=20, memory_mb=2048)
+    # the hog outlives its time limit; an honest neighbour needs a tenth of it, even next to the hog
+    limits = SandboxLimits(timeout_s=20, cell_timeout_s=26, probe_timeout_s=20, memory_mb=2048)
     results = grade_submissions(discover([subs]), GradingSettings(limits=limits, workers=2, protect=[subs]))
     return {r.key: r for r in results}
 
