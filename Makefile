@@ -41,9 +41,11 @@ test-tools:
 	    { apt-get update -q >/dev/null 2>&1 && $(APT_INSTALL) chromium >/dev/null 2>&1; }; }; } || \
 	  echo "note: chromium is not installed: the test of the review app in a browser will be skipped"
 
-# the suite in TEST_WORKERS processes (pytest-xdist); tests that share a grading batch run in one (loadgroup)
-TEST_WORKERS ?= $(WORKERS)
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder  # long poles first: tests/conftest.py
+# the suite in TEST_WORKERS processes (pytest-xdist)
+# one test worker more than cores: one worker's waits (sleeps, time limits, downloads) overlap the others' work
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
+# tests that share a grading batch run in one worker (loadgroup); the long poles first, in tests/conftest.py's order
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test:
 	$(MAKE) --no-print-directory -j2 install test-tools

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -53,9 +54,13 @@ def test_cli_writes_gradebook_results_and_table(four_submissions, tmp_path):
         assert all(t["name"].startswith(("q1:", "q2:", "q3:", "q4:")) for t in data["tests"])
 
 
-def test_rerun_after_a_kill_grades_only_what_is_missing(four_submissions, tmp_path):
+def test_rerun_after_a_kill_grades_only_what_is_missing(four_submissions, tmp_path, solution_answers):
+    # the four, and one graded last that sleeps: however late the interrupt lands, one is left
+    subs = tmp_path / "subs"
+    shutil.copytree(four_submissions, subs)
+    write_submission(subs / "zz_slow.ipynb", build_submission(solution_answers, extra_cells=["import time\ntime.sleep(10)"]))
     out = tmp_path / "out"
-    proc = _cli("grade", str(four_submissions), "--out", str(out), "--workers", "1")
+    proc = _cli("grade", str(subs), "--out", str(out), "--workers", "1")
     deadline = time.monotonic() + 300
     results = out / "results"
     while time.monotonic() < deadline:
@@ -65,15 +70,15 @@ def test_rerun_after_a_kill_grades_only_what_is_missing(four_submissions, tmp_pa
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=120)
     cached = {p.name: p.stat().st_mtime_ns for p in (out / ".cache").glob("*.json")}
-    assert 1 <= len(cached) < 4
-    proc = _cli("grade", str(four_submissions), "--out", str(out), "--workers", "1")
+    assert 1 <= len(cached) < 5
+    proc = _cli("grade", str(subs), "--out", str(out), "--workers", "1")
     stdout, _ = proc.communicate(timeout=600)
     assert proc.returncode == 0, stdout
     rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert len(rows) == 4
+    assert len(rows) == 5
     after = {p.name: p.stat().st_mtime_ns for p in (out / ".cache").glob("*.json")}
     assert all(after[name] == mtime for name, mtime in cached.items()), "cached results were regraded"
-    assert len(after) == 4
+    assert len(after) == 5
 
 
 def test_grading_is_deterministic(four_submissions, tmp_path):
