@@ -1,7 +1,10 @@
 """A real Ubuntu 22.04 root, as Gradescope's base image is, to run the zip's own scripts in.
 
 ``debootstrap`` builds a minimal jammy root from Ubuntu's archive (once; it is kept under
-``build/``), with jammy-updates and jammy-security as the image has them. Commands run in it
+``build/``), with jammy-updates and jammy-security as the image has them. Each new zip's
+``setup.sh`` runs on a fresh copy of it, as Gradescope builds each image from its base:
+never on what an earlier zip's setup left installed (which would hide a setup.sh that no
+longer installs what the grader needs). Commands run in it
 as root in a mount namespace of their own, chrooted into a bind mount of the root so that it
 is a mount point (the sandbox's ``pivot_root`` needs one, as it has in Gradescope's
 container), with a fresh ``/proc`` and the host's ``/dev`` and ``/sys``. Each run can be
@@ -35,6 +38,10 @@ KEYRING_SHA256 = "0d0e7ed6b112f5d03eabf3c7eb01ebdacf9c57714b279e90495cfc58c8c452
 """Its sha256 in jammy's Packages index."""
 SOURCES = "".join(f"deb {ARCHIVE} {suite} main universe\n" for suite in ("jammy", "jammy-updates", "jammy-security"))
 DEFAULT_ROOT = ROOT / "build" / "gradescope-image" / "jammy"
+"""The root a zip is installed in and submissions run in."""
+DEFAULT_BASE = ROOT / "build" / "gradescope-image" / "jammy-base"
+"""The root as debootstrap made it (never run in): each new zip starts from a copy."""
+INSTALLED_MARKER = "opt/autograder-installed-on-base"
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 CGROUP = Path("/sys/fs/cgroup")
 
@@ -71,34 +78,36 @@ def _keyring(folder: Path) -> Path:
 
 
 class UbuntuRoot:
-    """A jammy root filesystem at ``path``.
+    """A jammy root filesystem at ``path``, copied from a pristine one at ``base``.
 
     Args:
-        path: where the root lives (built there by :meth:`ensure` if missing).
+        path: where the root a zip is installed in lives.
+        base: where debootstrap's root is kept (built there by :meth:`ensure` if missing).
     """
 
-    def __init__(self, path: Path = DEFAULT_ROOT) -> None:
+    def __init__(self, path: Path = DEFAULT_ROOT, base: Path = DEFAULT_BASE) -> None:
         self.path = path
+        self.base = base
 
     def ensure(self) -> None:
-        """Build the root with debootstrap unless it is already there.
+        """Build the base root with debootstrap unless it is already there.
 
         Raises:
             ImageUnavailable: when this machine cannot build it.
         """
-        if (self.path / "etc" / "os-release").exists():
+        if (self.base / "etc" / "os-release").exists():
             return
         if os.geteuid() != 0 or shutil.which("debootstrap") is None:
             raise ImageUnavailable("building an Ubuntu root needs root and debootstrap (`make test` installs it)")
         if not archive_reachable():
             raise ImageUnavailable(f"{ARCHIVE} is not reachable from this machine")
-        keyring = _keyring(self.path.parent / "keyring")
-        partial = self.path.with_name(self.path.name + ".partial")
+        keyring = _keyring(self.base.parent / "keyring")
+        partial = self.base.with_name(self.base.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
         subprocess.run(["debootstrap", "--variant=minbase", f"--keyring={keyring}", "--components=main,universe",
                         "jammy", str(partial), ARCHIVE], check=True, capture_output=True)
         (partial / "etc" / "apt" / "sources.list").write_text(SOURCES)
-        partial.rename(self.path)
+        partial.rename(self.base)
 
     def run(self, command: list[str], *, env: dict[str, str] | None = None, memory_mb: int | None = None,
             cpus: float | None = None, timeout_s: float = 1200) -> subprocess.CompletedProcess:
@@ -122,18 +131,19 @@ class UbuntuRoot:
             return subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, preexec_fn=enter)
 
     def install(self, autograder_zip: Path) -> subprocess.CompletedProcess | None:
-        """Unpack the zip as Gradescope does and run its setup.sh (skipped when this zip is installed).
+        """On a fresh copy of the base root, unpack the zip as Gradescope does and run its setup.sh
+        (skipped when this zip is the one installed).
 
         Returns:
             setup.sh's finished process, or None when it had already run for these bytes.
         """
         digest = hashlib.sha256(autograder_zip.read_bytes()).hexdigest()
-        marker = self.path / "opt" / "autograder-installed"
+        marker = self.path / INSTALLED_MARKER
         if marker.exists() and marker.read_text() == digest:
             return None
+        shutil.rmtree(self.path, ignore_errors=True)
+        subprocess.run(["cp", "-a", str(self.base), str(self.path)], check=True)
         source = self.path / "autograder" / "source"
-        shutil.rmtree(source, ignore_errors=True)
-        shutil.rmtree(self.path / "opt" / "autograder-venv", ignore_errors=True)
         source.mkdir(parents=True)
         with zipfile.ZipFile(autograder_zip) as zf:
             zf.extractall(source)
