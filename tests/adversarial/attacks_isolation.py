@@ -232,7 +232,7 @@ ISOLATION_ATTACKS: tuple[Attack, ...] = (
                 _hits.append('os.environ')
         """) + _report("_hits"),
     ),
-    Attack(
+    Attack(  # its kill(-1) reaches its own notebook too when grading outlasts 3 s (a busy machine): its own loss
         "fork_chain_survivor",
         "full",
         textwrap.dedent("""
@@ -256,6 +256,7 @@ ISOLATION_ATTACKS: tuple[Attack, ...] = (
                 os._exit(0)
             print('chain started')
         """),
+        ("graded", "error"),
     ),
     Attack(
         "daemon_survivor",
@@ -380,6 +381,28 @@ ISOLATION_ATTACKS: tuple[Attack, ...] = (
                             if 'def judge_' in _text or '"fingerprint"' in _text or 'class resnetBlock' in _text:
                                 _hits.append(os.path.join(_dir, _name))
         """) + _report("_hits"),
+    ),
+    Attack(  # what the PID namespace hides: no process but the submission's own and the sandbox's init (pid 1)
+        "list_processes",
+        "full",
+        textwrap.dedent("""
+            import os
+            _pids = [int(p) for p in os.listdir('/proc') if p.isdigit()]
+            _others = []
+            for _pid in _pids:
+                if _pid == 1:
+                    continue
+                try:
+                    with open(f'/proc/{_pid}/status') as _fh:
+                        _uid = int(next(line.split()[1] for line in _fh if line.startswith('Uid:')))
+                except (OSError, StopIteration, ValueError):
+                    continue  # ended meanwhile
+                if _uid != os.getuid():
+                    _others.append(_pid)
+            print(f'PROCESSES_SEEN={len(_pids)}')
+            if _others or len(_pids) > 16:
+                print(f'SEES_OTHERS {sorted(_pids)[:40]}')
+        """),
     ),
 )
 

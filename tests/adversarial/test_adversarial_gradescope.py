@@ -47,4 +47,5 @@ def test_attack_on_gradescope(gradescope_zip, tmp_path, solution_answers, attack
     assert results["stdout_visibility"] == "hidden"
     assert not default_redactor().leaks(json.dumps(results))
     assert results.get("score") != 999
+    assert "SEES_OTHERS" not in proc.stdout  # the notebook's output, TA-only: no process but its own in sight
     assert leftover_processes() == []

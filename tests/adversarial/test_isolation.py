@@ -96,6 +96,12 @@ def test_namespaces_and_syscall_filter_hold(sequence):
 
 
 @SEQUENCE
+def test_a_submission_sees_no_process_but_its_own(sequence):
+    output = _attack_result(sequence, next(a for a in ISOLATION_ATTACKS if a.name == "list_processes")).output
+    assert "PROCESSES_SEEN=" in output and "SEES_OTHERS" not in output, output[-1500:]
+
+
+@SEQUENCE
 def test_memory_outside_processes_stays_bounded(sequence):
     for name in ("shm_and_tmp_hog", "sysv_shm_hog"):
         result = _attack_result(sequence, next(a for a in ISOLATION_ATTACKS if a.name == name))
