@@ -1,7 +1,8 @@
 """Shared fixtures, and the rules that let the suite's tests share the machine (pytest-xdist).
 
-- Every test holds the machine as one of its users while it runs, so that a check of what
-  finished batches left behind can wait until no other worker is grading (``shared_machine``).
+- Tests that read one grading batch run in one worker (an xdist group), so it is graded once;
+  what a batch leaves behind is checked exactly even while other workers grade
+  (``shared_machine``).
 - Artefacts that every worker needs (the reference measurements) are built by one worker
   while the others wait for it, never twice.
 - The long poles (see ``LONG_POLES``) are collected first, so that the scheduler starts them
@@ -16,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from shared_batches import HONEST
-from shared_machine import MACHINE
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # quieter logs from TensorFlow subprocesses
 
@@ -63,13 +63,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return rank.get(item.nodeid.split("::", 1)[0], len(rank))
 
     items.sort(key=position)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
-    """A test runs as one of the machine's users (a quiet-machine check waits for it)."""
-    with MACHINE.shared():
-        return (yield)
 
 
 @pytest.fixture(scope="session")

@@ -1,42 +1,41 @@
-"""The suite's test workers share one machine (pytest-xdist): what belongs to whom, and when it is quiet.
+"""The suite's test workers share one machine (pytest-xdist): what belongs to whom.
 
-Some checks scan the whole machine for what a finished batch left behind. With two test
-workers, the other worker's batch may be running while one worker scans, and its processes,
-folders and cgroups are not leftovers. Two rules keep every such check as strict as it is
-when the suite runs in one process:
+Some checks scan the whole machine for what a finished batch left behind: processes,
+folders in ``/tmp``, cgroups. With several test workers, another worker's batch may be
+running while one worker scans, and what it has made is not a leftover. Everything a grader
+makes is attributed to the process that made it, and excused only if that process is alive
+and descends from another live test worker, so each check is exactly as strict as when the
+suite runs in one process:
 
-- **Processes** are attributed by ancestry. Every grader a test starts is a child of its test
-  worker, every warm worker (zygote) a child of a grader, and the zygote is a child subreaper:
-  whatever a submission forks, orphans and daemons included, stays its descendant until the
-  zygote kills it. So a process is another batch's exactly when another live test worker is
-  one of its ancestors; anything that escaped to init is never excused. Nothing waits, so a
-  survivor that would die by itself a little later is still caught.
-- **Folders and cgroups** do not die by themselves, so a check of them waits for a quiet
-  machine: :func:`quiet_machine` takes the exclusive side of a lock whose shared side every
-  test holds while it runs (the conftest's hook), and so does every fixture that keeps
-  graders alive between tests (the Dask cluster). A turnstile keeps the waiting check from
-  being starved by a stream of short tests.
+- Every grader a test starts is a child of its test worker, every warm worker (zygote) a
+  child of a grader, and the zygote is a child subreaper: whatever a submission forks,
+  orphans and daemons included, stays its descendant until the zygote kills it. A process
+  that escaped to init is never excused, and nothing waits, so a survivor that would die by
+  itself a little later is still caught.
+- A zygote names its folders (``autograder-root-<pid>-*``, and ``autograder-work-<pid>-*``, which
+  belongs to the job's uid) and its cgroup (``autograder-<pid>``) after itself.
+- Any other file that a sandbox uid owns outside a private ``/tmp`` is never excused: only the
+  container fallback (no mount namespace) can make one while it runs, and its tests run in the
+  same worker as the checks that look for them (one xdist group).
 
-Without xdist there are no other workers and the lock is never contended: the checks are
-exactly what they were.
+Without xdist there are no other workers and nothing is excused.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO
 
 import psutil
 
 from autograder.sandbox.uids import BLOCK_COUNT, BLOCK_SIZE, SANDBOX_UID_BASE
 
 SANDBOX_UIDS = range(SANDBOX_UID_BASE, SANDBOX_UID_BASE + BLOCK_SIZE * BLOCK_COUNT)
-LOCK_DIR = Path("/tmp/autograder-test-workers")
-"""Shared by every test run of this machine (their scans would see each other's batches too)."""
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
+_ZYGOTE_FOLDER = re.compile(r"autograder-(?:root|work)-(\d+)-")
+_ZYGOTE_CGROUP = re.compile(r"autograder-(\d+)$")
 
 
 def other_workers() -> set[int]:
@@ -51,15 +50,17 @@ def other_workers() -> set[int]:
 
 
 def belongs_to_another_worker(pid: int, workers: set[int]) -> bool:
-    """Whether one of ``pid``'s ancestors is one of ``workers`` (so its batch is still running)."""
+    """Whether ``pid`` is alive and one of ``workers`` is among its ancestors (its batch is running)."""
     if not workers:
         return False
     for _ in range(3):
         try:
             return any(parent.pid in workers for parent in psutil.Process(pid).parents())
-        except psutil.Error:  # an ancestor exited while we walked up: walk again
+        except psutil.NoSuchProcess:
             if not psutil.pid_exists(pid):
-                return True  # gone itself: not a leftover either
+                return False  # a dead owner's things are leftovers
+        except psutil.Error:
+            return False
     return False
 
 
@@ -82,66 +83,50 @@ def leftover_processes(*, uids: range | None = SANDBOX_UIDS, cmdline_prefix: lis
             continue
         if cmdline_contains is not None and cmdline_contains not in " ".join(cmdline):
             continue
-        if proc.pid != os.getpid() and not belongs_to_another_worker(proc.pid, workers):
+        if proc.pid != os.getpid() and not belongs_to_another_worker(proc.pid, workers) and proc.is_running():
             found.append((proc.pid, cmdline))
     return found
 
 
-class MachineLock:
-    """A readers-writer lock across the test workers of this machine (``flock``, with a turnstile).
+def leftover_files(folders: Iterable[str] = SHARED_TMP) -> list[str]:
+    """Entries of the shared temporary folders that a grader or a submission left behind.
 
-    Shared holds nest within one process (a test inside a fixture that holds the machine);
-    :meth:`exclusive` gives up this process's own shared hold while it waits, so two workers
-    that both want the machine quiet cannot deadlock.
+    A zygote's folders are excused while their zygote runs for another worker; anything a
+    sandbox uid owns, or an attack's ``ag-hog-`` file, never is.
     """
-
-    def __init__(self, folder: Path = LOCK_DIR) -> None:
-        self.folder = folder
-        self._files: dict[str, IO[str]] = {}
-        self._depth = 0
-
-    def _file(self, name: str) -> IO[str]:
-        if name not in self._files:
-            self.folder.mkdir(mode=0o1777, exist_ok=True)
-            self._files[name] = open(self.folder / f"{name}.lock", "a")  # noqa: SIM115 - held for the process
-        return self._files[name]
-
-    @contextlib.contextmanager
-    def shared(self) -> Iterator[None]:
-        """Hold the machine as one of its users (graders of this process may run)."""
-        if self._depth == 0:
-            turnstile = self._file("turnstile")
-            fcntl.flock(turnstile, fcntl.LOCK_EX)  # waits while a quiet check is queued
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
-            fcntl.flock(self._file("machine"), fcntl.LOCK_SH)
-        self._depth += 1
-        try:
-            yield
-        finally:
-            self._depth -= 1
-            if self._depth == 0:
-                fcntl.flock(self._file("machine"), fcntl.LOCK_UN)
-
-    @contextlib.contextmanager
-    def exclusive(self) -> Iterator[None]:
-        """Wait until no other test worker holds the machine, and keep it so meanwhile."""
-        machine, turnstile = self._file("machine"), self._file("turnstile")
-        fcntl.flock(machine, fcntl.LOCK_UN)
-        fcntl.flock(turnstile, fcntl.LOCK_EX)
-        try:
-            fcntl.flock(machine, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(machine, fcntl.LOCK_SH if self._depth else fcntl.LOCK_UN)
-        finally:
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
+    workers = other_workers()
+    found = []
+    for folder in folders:
+        for entry in os.scandir(folder):
+            ours = _ZYGOTE_FOLDER.match(entry.name)
+            if ours:  # a job's folder belongs to its submission's uid: the zygote's name comes first
+                if not belongs_to_another_worker(int(ours.group(1)), workers):
+                    found.append(f"{entry.path} ({_whose(int(ours.group(1)), workers)})")
+            elif (entry.stat(follow_symlinks=False).st_uid in SANDBOX_UIDS
+                  or entry.name.startswith(("ag-hog-", "autograder-root-", "autograder-work-"))):
+                found.append(entry.path)
+    return found
 
 
-MACHINE = MachineLock()
-"""This process's handle (one per test worker)."""
+def _whose(pid: int, workers: set[int]) -> str:
+    """Where ``pid`` is, for the message of a failed check: its command line and its ancestors."""
+    try:
+        proc = psutil.Process(pid)
+        line = [f"{p.pid} {' '.join(p.cmdline())[:60]}" for p in [proc, *proc.parents()]]
+    except psutil.Error as exc:
+        return f"pid {pid}: {type(exc).__name__}; other workers {sorted(workers)}"
+    return f"other workers {sorted(workers)}; " + " <- ".join(line)
 
 
-def quiet_machine() -> contextlib.AbstractContextManager[None]:
-    """No other test worker is running a test (or keeping graders alive) while this is held."""
-    return MACHINE.exclusive()
+def leftover_cgroups(mounts: Iterable[Path]) -> list[str]:
+    """Grader cgroups (``autograder-<zygote pid>``) whose zygote is not running for another worker."""
+    workers = other_workers()
+    found = []
+    for mount in mounts:
+        if not mount.is_dir():
+            continue
+        for path in mount.rglob("autograder-*"):
+            ours = _ZYGOTE_CGROUP.match(path.name)
+            if not (ours and belongs_to_another_worker(int(ours.group(1)), workers)):
+                found.append(f"{path} ({_whose(int(ours.group(1)), workers) if ours else 'no pid'})")
+    return found

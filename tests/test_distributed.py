@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT, build_submission, write_submission
-from shared_machine import MACHINE
 
 distributed = pytest.importorskip("distributed")
 
@@ -39,8 +38,7 @@ pytestmark = pytest.mark.xdist_group("dask_cluster")  # one cluster, in one work
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory, expected_path):
     folder = tmp_path_factory.mktemp("dask-cluster")
-    # its workers keep warm zygotes (folders, cgroups) between tests: a quiet-machine check waits for its end
-    with MACHINE.shared(), LoopbackCluster(folder, workers=2) as running, distributed.Client(
+    with LoopbackCluster(folder, workers=2) as running, distributed.Client(
         scheduler_file=str(running.scheduler_file), set_as_default=False
     ) as client:
         yield running, client

@@ -169,7 +169,8 @@ class Zygote:
         if leaked:  # fail closed: every submission would inherit them
             raise RuntimeError(f"the warm worker imported grader-side modules: {', '.join(leaked)}")
         self.cgroups = cgroups.detect(f"autograder-{os.getpid()}")
-        self.mountpoint = tempfile.mkdtemp(prefix="autograder-root-")
+        # folders named after this worker, so that one left behind says whose it was
+        self.mountpoint = tempfile.mkdtemp(prefix=f"autograder-root-{os.getpid()}-")
         self.plan: rootfs.RootPlan | None = None
         self.jobs = 0
         self.grader_gone = False
@@ -225,7 +226,7 @@ class Zygote:
                                              max_processes=limits.max_processes)
             except OSError as exc:
                 log.warning("no cgroup for this job: %s", exc)
-        workdir = tempfile.mkdtemp(prefix="autograder-work-")
+        workdir = tempfile.mkdtemp(prefix=f"autograder-work-{os.getpid()}-")
         if self.root:
             os.chown(workdir, uid, gid)
         status_r, status_w = os.pipe()

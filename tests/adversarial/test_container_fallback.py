@@ -28,7 +28,7 @@ from helpers import (
 from shared_machine import leftover_processes
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="drops root's CAP_SYS_ADMIN"),
-              pytest.mark.xdist_group("container_fallback")]
+              pytest.mark.xdist_group("isolation_sequence")]  # its files in /tmp: see test_isolation.SEQUENCE
 
 ATTACKS = {a.name: a for a in ISOLATION_ATTACKS}
 USED = ("replay_from_memory", "read_neighbour_memory", "environment_block", "fork_chain_survivor", "daemon_survivor")
