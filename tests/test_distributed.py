@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -29,7 +30,7 @@ from autograder.distributed import dask_runner  # noqa: E402
 from autograder.distributed.local import LoopbackCluster  # noqa: E402
 from autograder.grading.core import GradingSettings, grade_submissions, judge_answer  # noqa: E402
 from autograder.grading.inputs import discover  # noqa: E402
-from autograder.sandbox.protocol import crashed_answer  # noqa: E402
+from autograder.sandbox.protocol import WORKER_HOME_PREFIX, crashed_answer  # noqa: E402
 from autograder.sandbox.runner import Job  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("dask_cluster")  # one cluster, in one worker
@@ -56,6 +57,21 @@ def _rows(out: Path) -> dict[str, dict[str, str]]:
 def _tests(out: Path, key: str) -> list[tuple[str, float, float]]:
     data = json.loads((out / "results" / f"{key}.json").read_text())
     return [(t["name"], t["score"], t["max_score"]) for t in data["tests"]]
+
+
+def _worker_homes(processes) -> list[str]:
+    """The homes the grader made for its warm workers among ``processes`` (read from their environments)."""
+    import psutil
+
+    homes = []
+    for proc in processes:
+        try:
+            home = proc.environ().get("HOME", "")
+        except psutil.Error:
+            continue
+        if os.path.basename(home).startswith(WORKER_HOME_PREFIX):
+            homes.append(home)
+    return homes
 
 
 def _attempts(client, since: float) -> list[dict]:
@@ -145,7 +161,9 @@ def _kill_when_running(client, since: float, stop: threading.Event, log: dict) -
                 break
             time.sleep(0.1)
         time.sleep(1.0)
-        log.setdefault("orphans", []).extend(p.pid for p in worker.children(recursive=True))
+        orphans = worker.children(recursive=True)
+        log.setdefault("orphans", []).extend(p.pid for p in orphans)
+        log.setdefault("homes", []).extend(_worker_homes(orphans))
         worker.send_signal(signal.SIGKILL)
         log.setdefault("killed", []).append(msg)
 
@@ -214,6 +232,9 @@ def test_killed_workers_lose_no_submission(cluster, tmp_path, solution_answers):
             pass
     _, alive = psutil.wait_procs(procs, timeout=10)
     assert not alive, [p.cmdline() for p in alive]
+    # nor did their homes: the killed grader made them, its zygote removed them when it saw the grader go
+    assert len(log["homes"]) >= 3, log["homes"]  # one warm worker at least per killed grader
+    assert not [home for home in log["homes"] if os.path.exists(home)]
     client.wait_for_workers(2, timeout=120)  # the nannies restarted them
 
 

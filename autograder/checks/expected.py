@@ -49,12 +49,27 @@ def fingerprint_of(files: Iterable[tuple[str, bytes]]) -> str:
 
 def source_files() -> list[tuple[str, bytes]]:
     """The checks', probes' and reference's ``.py`` files as ``(name, bytes)``, named as in the zip."""
-    spec = importlib.util.find_spec("reference")
     roots = [PACKAGE_DIR]
-    if spec is not None and spec.origin:
-        roots.append(Path(spec.origin).resolve().parent)
+    reference = reference_dir()
+    if reference is not None:
+        roots.append(reference)
     return [(path.relative_to(root.parent).as_posix(), path.read_bytes())
             for root in roots for path in sorted(root.rglob("*.py")) if "__pycache__" not in path.parts]
+
+
+def reference_dir() -> Path | None:
+    """The reference package that the measurements are built from: the one beside this ``autograder``.
+
+    Not whatever ``reference`` the caller's ``sys.path`` finds first: a folder named ``reference``
+    without ``__init__.py`` in a script's folder is a namespace package there, while the build's
+    subprocess (run in ``CODE_ROOT``) imports the real one, and the two fingerprints then
+    differed forever ("stale" on every run).
+    """
+    beside = CODE_ROOT / "reference"
+    if (beside / "__init__.py").is_file():
+        return beside
+    spec = importlib.util.find_spec("reference")  # installed apart from this package
+    return Path(spec.origin).resolve().parent if spec is not None and spec.origin else None
 
 
 def fingerprint() -> str:

@@ -214,13 +214,19 @@ def grade_submissions(
                            hidden=hidden_folders(settings.protect))
 
     with contextlib.ExitStack() as stack:
-        # the workers warm up (seconds of imports) while the batch is planned
         uncached = _uncached(submissions, salt, cache, settings)
-        runner = stack.enter_context(runner_for(uncached)) if uncached else None
-        jobs, pending = _plan(submissions, salt, cache, settings, deliver)
+        runners: list[JobRunner] = []
+
+        def launch(jobs: int) -> None:
+            """Start the workers at the first job: they warm up (seconds of imports) while the rest
+            of the batch is planned, and a batch with nothing to run (cached, unparseable) starts none."""
+            if not runners:
+                runners.append(stack.enter_context(runner_for(max(uncached, jobs))))
+
+        jobs, pending = _plan(submissions, salt, cache, settings, deliver, launch)
         if jobs:
-            runner = runner or stack.enter_context(runner_for(len(jobs)))  # a cache entry was unreadable
-            runner.run(jobs, finish)
+            launch(len(jobs))
+            runners[0].run(jobs, finish)
     return [results[s.key] for s in submissions if s.key in results]
 
 
@@ -233,9 +239,10 @@ def _uncached(submissions: list[Submission], salt: str, cache: ResultCache | Non
 
 
 def _plan(submissions: list[Submission], salt: str, cache: ResultCache | None, settings: GradingSettings,
-          deliver: Callable[[SubmissionResult], None],
+          deliver: Callable[[SubmissionResult], None], launch: Callable[[int], None],
           ) -> tuple[list[Job], dict[str, tuple[Submission, ParsedNotebook, str]]]:
-    """Deliver what needs no worker (cached, unreadable) and make a job of everything else."""
+    """Deliver what needs no worker (cached, unreadable) and make a job of everything else
+    (``launch(n)`` is called when the n-th job, the first, is made)."""
     jobs: list[Job] = []
     pending: dict[str, tuple[Submission, ParsedNotebook, str]] = {}
     lesson = KnownLesson.load()
@@ -254,6 +261,8 @@ def _plan(submissions: list[Submission], salt: str, cache: ResultCache | None, s
         jobs.append(Job(job_id, {"id": job_id, "cells": cells, "limits": settings.limits.to_dict()},
                         settings.limits.timeout_s))
         pending[job_id] = (sub, parsed, digest)
+        if len(jobs) == 1:
+            launch(1)
     return jobs, pending
 
 

@@ -152,7 +152,7 @@ class WarmWorker:
         """Start the worker process without waiting for it: it imports TensorFlow (seconds)
         while the grader plans the batch. :meth:`start` waits for it to be warm."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._home = tempfile.mkdtemp(prefix="autograder-worker-")
+        self._home = tempfile.mkdtemp(prefix=protocol.WORKER_HOME_PREFIX)
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", ZYGOTE_MODULE, "--slot", str(self.slot), "--control-fd", str(theirs.fileno())],

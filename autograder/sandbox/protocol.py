@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 MAX_MESSAGE = 64 * 1024
+# the grader makes each worker's $HOME with this prefix; the worker removes it when it ends
+WORKER_HOME_PREFIX = "autograder-worker-"
 STATUSES = ("completed", "timeout", "memory", "crashed")
 
 

@@ -357,13 +357,34 @@ class Zygote:
         return message if isinstance(message, dict) else {}
 
     def close(self) -> None:
-        """Release the uid block and the cgroup folders; remove the root mountpoint."""
+        """Release the uid block and the cgroup folders; remove the root mountpoint and the home.
+
+        The grader made the home and removes it when it stops the worker; a grader that was
+        killed (a Dask worker's SIGKILL, say) never does, and its zygote, which outlives it to
+        see the socket close, is the last one that knows the folder.
+        """
         if self.cgroups is not None:
             self.cgroups.close()
         if self.uids is not None:
             self.uids.close()
         with contextlib.suppress(OSError):
             os.rmdir(self.mountpoint)
+        home = own_home()
+        if home is not None:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def own_home() -> str | None:
+    """The folder the grader made for this worker (``$HOME``), if it is one: never anything else."""
+    home = os.environ.get("HOME", "")
+    try:
+        info = os.lstat(home)
+    except OSError:
+        return None
+    if (os.path.basename(home).startswith(protocol.WORKER_HOME_PREFIX) and stat.S_ISDIR(info.st_mode)
+            and info.st_uid == os.geteuid()):
+        return home
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -118,3 +118,21 @@ def test_judges_survive_malformed_measurements(
     for junk in ({}, {"configs": "x"}, {"configs": [{}]}, {"configs": [{"ok": True}] * 6}, {"instance": 3}):
         verdict = check.judge(junk, expected_measurements[check_id])
         assert not verdict.passed and verdict.message
+
+
+def test_the_fingerprint_ignores_a_reference_folder_ahead_on_the_path(tmp_path):
+    """A folder named ``reference`` without ``__init__.py`` (a namespace package) in a script's folder
+    must not change what the measurements are fingerprinted from (it made them "stale" forever)."""
+    import subprocess
+    import sys
+
+    from autograder.checks.expected import fingerprint
+
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "notes.py").write_text("x = 1\n")
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import importlib.util; "
+            "assert importlib.util.find_spec('reference').origin is None; "
+            "from autograder.checks.expected import fingerprint; print(fingerprint())")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=tmp_path, capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip() == fingerprint()
