@@ -42,9 +42,9 @@ test-tools:
 	  echo "note: chromium is not installed: the test of the review app in a browser will be skipped"
 
 # the suite in TEST_WORKERS processes (pytest-xdist)
-# one test worker more than cores: a worker's waits (sleeps, time limits, downloads) overlap
-# the others' work; more workers only add contention (fresh clones on 2 cores: 2 workers 596 s, 3 558 s, 4 640 s)
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+# two test workers more than cores: a worker's waits (sleeps, time limits, downloads, debootstrap) overlap the others'
+# work. Fresh clones of one commit on 2 cores, one after the other: 3 workers 587 s, 4 workers 558 s (all of .ci/run)
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 2 )))
 # tests that share a grading batch run in one worker (loadgroup); the long poles first, in tests/conftest.py's order
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
