@@ -1,4 +1,4 @@
-"""why: NumPy throughout, a zero array filled by slicing, counts with np.mean of a boolean array"""
+"""why: NumPy throughout (a tensor only at the end), a zero array filled by slicing, counts with np.mean of a boolean array"""
 
 
 def shift_right(x, pixels=1):
@@ -7,7 +7,7 @@ def shift_right(x, pixels=1):
     width = arr.shape[2]
     if pixels < width:
         out[:, :, pixels:, :] = arr[:, :, : width - pixels, :]
-    return out
+    return tf.convert_to_tensor(out)
 
 
 def pooling_change(pool, x, pixels=1):

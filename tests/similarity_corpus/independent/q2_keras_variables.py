@@ -1,4 +1,4 @@
-"""why: the weights made in a loop over a table of (name, shape, initializer), call with keras.ops.dot"""
+"""why: the weights made in a loop over a table of (name, shape, initializer), call with tf.keras.ops.dot"""
 
 
 class LinearWithoutBuild(tf.keras.layers.Layer):
@@ -10,4 +10,4 @@ class LinearWithoutBuild(tf.keras.layers.Layer):
         self.kernel, self.bias = made["kernel"], made["bias"]
 
     def call(self, inputs):
-        return keras.ops.dot(inputs, self.kernel) + self.bias
+        return tf.keras.ops.dot(inputs, self.kernel) + self.bias
