@@ -49,9 +49,10 @@ def graded(honest_batch):
 
 
 def test_every_answer_written_for_the_corpus_is_in_a_graded_notebook():
+    corpus = _written_for_the_corpus()
     held = {name for names in _mixes().values() for name in names.values()}
-    assert held == {name for answers in _written_for_the_corpus().values() for name, _ in answers}
-    assert all(_written_for_the_corpus()[q] for q in QUESTIONS)
+    assert held == {name for answers in corpus.values() for name, _ in answers}
+    assert all(corpus[q] for q in QUESTIONS)
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

@@ -217,15 +217,13 @@ def grade_submissions(
         uncached = _uncached(submissions, salt, cache, settings)
         runners: list[JobRunner] = []
 
-        def launch(jobs: int) -> None:
+        def launch() -> None:
             """Start the workers at the first job: they warm up (seconds of imports) while the rest
             of the batch is planned, and a batch with nothing to run (cached, unparseable) starts none."""
-            if not runners:
-                runners.append(stack.enter_context(runner_for(max(uncached, jobs))))
+            runners.append(stack.enter_context(runner_for(max(uncached, 1))))  # 0: a cache entry was unreadable
 
         jobs, pending = _plan(submissions, salt, cache, settings, deliver, launch)
         if jobs:
-            launch(len(jobs))
             runners[0].run(jobs, finish)
     return [results[s.key] for s in submissions if s.key in results]
 
@@ -239,10 +237,10 @@ def _uncached(submissions: list[Submission], salt: str, cache: ResultCache | Non
 
 
 def _plan(submissions: list[Submission], salt: str, cache: ResultCache | None, settings: GradingSettings,
-          deliver: Callable[[SubmissionResult], None], launch: Callable[[int], None],
+          deliver: Callable[[SubmissionResult], None], on_first_job: Callable[[], None],
           ) -> tuple[list[Job], dict[str, tuple[Submission, ParsedNotebook, str]]]:
     """Deliver what needs no worker (cached, unreadable) and make a job of everything else
-    (``launch(n)`` is called when the n-th job, the first, is made)."""
+    (calling ``on_first_job`` as soon as there is one)."""
     jobs: list[Job] = []
     pending: dict[str, tuple[Submission, ParsedNotebook, str]] = {}
     lesson = KnownLesson.load()
@@ -262,7 +260,7 @@ def _plan(submissions: list[Submission], salt: str, cache: ResultCache | None, s
                         settings.limits.timeout_s))
         pending[job_id] = (sub, parsed, digest)
         if len(jobs) == 1:
-            launch(1)
+            on_first_job()
     return jobs, pending
 
 
